@@ -1,0 +1,160 @@
+"""Datasets: concrete data kept as exact rationals (plus float64 copies for the numeric path), or symbolic data.
+
+Accepted forms: a list of ``(x, t)`` pairs (x a number or a sequence of d numbers), a tuple ``(X, t)`` of arrays,
+``None`` (one symbolic datapoint) or an int n (n symbolic datapoints). Numbers go through
+:func:`~closedform.model.numbers.exact_number`, so "3/10", Fraction(3, 10) and 0.3 all mean 3/10.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Optional
+
+import numpy as np
+import sympy as sp
+
+from ..errors import InputError
+from .numbers import exact_number
+
+MAX_SYMBOLIC_POINTS = 50
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """n datapoints in R^d. ``x`` and ``t`` are exact SymPy numbers (or symbols when ``symbolic``)."""
+
+    x: tuple  # n tuples of d entries
+    t: tuple
+    symbolic: bool = False
+
+    @property
+    def n(self) -> int:
+        return len(self.t)
+
+    @property
+    def dim(self) -> int:
+        return len(self.x[0])
+
+    @cached_property
+    def X(self) -> np.ndarray:
+        """float64 copy of x, shape (n, d)."""
+        return np.array([[float(v) for v in row] for row in self.x], dtype=float).reshape(self.n, self.dim)
+
+    @cached_property
+    def T(self) -> np.ndarray:
+        return np.array([float(v) for v in self.t], dtype=float)
+
+    def __repr__(self):
+        kind = "symbolic" if self.symbolic else "exact"
+        return f"Dataset(n={self.n}, dim={self.dim}, {kind})"
+
+
+def symbolic_dataset(n: Optional[int], dim: int) -> Dataset:
+    """One (n=None) or n symbolic datapoints: x (or x1..xd) and t, or x_i / x_ij and t_i."""
+    if n is not None and not (1 <= n <= MAX_SYMBOLIC_POINTS):
+        raise InputError(f"data = {n} symbolic datapoints; expected 1 to {MAX_SYMBOLIC_POINTS}")
+    count = 1 if n is None else n
+    rows, targets = [], []
+    for i in range(1, count + 1):
+        suffix = "" if n is None else str(i)
+        names = ["x" + suffix] if dim == 1 else [f"x{suffix}{'_' if suffix else ''}{j}" for j in range(1, dim + 1)]
+        rows.append(tuple(sp.Symbol(name, real=True) for name in names))
+        targets.append(sp.Symbol("t" + suffix, real=True))
+    return Dataset(tuple(rows), tuple(targets), symbolic=True)
+
+
+def parse_data(data, dim: Optional[int], targets: sp.Set, loss_name: str) -> Dataset:
+    """Validate ``data`` once at the public boundary; ``targets`` is the loss's allowed target set."""
+    if data is None or (isinstance(data, (int, np.integer)) and not isinstance(data, bool)):
+        return symbolic_dataset(None if data is None else int(data), dim or 1)
+    xs, ts = _split(data)
+    if len(xs) == 0:
+        raise InputError("data is empty; give at least one (x, t) pair")
+    rows = [_row(x, i) for i, x in enumerate(xs, 1)]
+    width = dim if dim is not None else len(rows[0])
+    for i, row in enumerate(rows, 1):
+        if len(row) != width:
+            raise InputError(f"datapoint {i} has {len(row)} coordinate(s) but dim is {width}")
+    exact_t = []
+    for i, value in enumerate(ts, 1):
+        target = exact_number(value, f"target t of datapoint {i}")
+        if not targets.contains(target) == sp.true:
+            raise InputError(f"target t = {target} of datapoint {i} is outside the domain {targets} "
+                             f"of loss {loss_name!r}")
+        exact_t.append(target)
+    return Dataset(tuple(rows), tuple(exact_t))
+
+
+def _split(data):
+    """(xs, ts) from a list of pairs or a tuple (X, t)."""
+    if isinstance(data, tuple) and len(data) == 2 and _is_sequence(data[1]) and not _looks_like_pairs(data):
+        xs, ts = list(data[0]), list(data[1])
+        if len(xs) != len(ts):
+            raise InputError(f"(X, t) shapes differ: X has {len(xs)} rows, t has {len(ts)} entries")
+        return xs, ts
+    if isinstance(data, np.ndarray) or not _is_sequence(data):
+        raise InputError(f"data of type {type(data).__name__} is not understood; expected a list of (x, t) "
+                         "pairs, a tuple (X, t) of arrays, None or a number of symbolic points")
+    xs, ts = [], []
+    for i, pair in enumerate(data, 1):
+        if not _is_sequence(pair) or len(pair) != 2:
+            raise InputError(f"datapoint {i} = {pair!r} is not an (x, t) pair")
+        xs.append(pair[0])
+        ts.append(pair[1])
+    return xs, ts
+
+
+def _looks_like_pairs(data) -> bool:
+    """A tuple of two (x, t) pairs reads as pairs unless arrays make it (X, t)."""
+    if any(isinstance(part, np.ndarray) for part in data):
+        return False
+    return all(_is_sequence(part) and len(part) == 2 and not _is_sequence(part[1]) for part in data)
+
+
+def _is_sequence(value) -> bool:
+    return isinstance(value, (list, tuple, np.ndarray)) or (isinstance(value, sp.MatrixBase))
+
+
+def _row(x, i) -> tuple:
+    if isinstance(x, np.ndarray) and x.ndim > 1:
+        raise InputError(f"datapoint {i} has x of shape {x.shape}; expected a number or a 1-D vector")
+    values = list(x) if _is_sequence(x) else [x]
+    if not values:
+        raise InputError(f"datapoint {i} has an empty x")
+    return tuple(exact_number(v, f"x[{j}] of datapoint {i}") for j, v in enumerate(values, 1))
+
+
+def parse_data_string(text: str) -> list:
+    """The CLI syntax ``"x1,...,xd:t; ..."`` as a list of (x, t) pairs of strings (numbers checked later)."""
+    pairs = []
+    for i, chunk in enumerate(filter(None, (c.strip() for c in text.split(";"))), 1):
+        if chunk.count(":") != 1:
+            raise InputError(f"datapoint {i} = {chunk!r} must look like 'x1,...,xd:t'")
+        xs, t_value = chunk.split(":")
+        pairs.append(([v.strip() for v in xs.split(",")], t_value.strip()))
+    if not pairs:
+        raise InputError(f"--data {text!r} holds no datapoint; expected e.g. '1:3/10; 2:9/10'")
+    return pairs
+
+
+def read_csv(path: str) -> list:
+    """Rows x1,...,xd,t of a CSV file (a header row of non-numbers is skipped)."""
+    try:
+        with open(path, newline="") as handle:
+            rows = [row for row in csv.reader(handle) if row and any(cell.strip() for cell in row)]
+    except OSError as exc:
+        raise InputError(f"--csv {path!r} cannot be read: {exc.strerror}") from None
+    if rows and not _numeric(rows[0][0]):
+        rows = rows[1:]
+    if not rows or any(len(row) < 2 for row in rows):
+        raise InputError(f"--csv {path!r} needs rows x1,...,xd,t with at least two columns")
+    return [([cell.strip() for cell in row[:-1]], row[-1].strip()) for row in rows]
+
+
+def _numeric(cell: str) -> bool:
+    try:
+        exact_number(cell)
+        return True
+    except InputError:
+        return False

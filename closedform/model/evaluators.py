@@ -1,0 +1,113 @@
+"""Compiled evaluators. Only the per-sample scalars l(t, h), g = dl/dh and g' = d2l/dh2 are lambdified (once per
+activation/loss pair, cached); totals are sums over data arrays, so the cost is linear in n:
+
+    E(w) = sum_i l(t_i, z_i.w) + (lam/2)|w_reg|^2,  grad = Z^T g + lam w_reg,  Hess = Z^T diag(g') Z + lam I_reg.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .symbols import h, t
+
+
+@dataclass(frozen=True, eq=False)
+class PerSample:
+    """The per-sample loss, its first and second h-derivatives, symbolic and compiled."""
+
+    loss: sp.Expr
+    g: sp.Expr
+    g_h: sp.Expr
+
+    def __post_init__(self):
+        for name in ("loss", "g", "g_h"):
+            expr = getattr(self, name)
+            object.__setattr__(self, f"_np_{name}", sp.lambdify((t, h), expr, "numpy", cse=True))
+            object.__setattr__(self, f"_mp_{name}", sp.lambdify((t, h), expr, "mpmath"))
+
+    def numpy(self, name: str, T: np.ndarray, H: np.ndarray) -> np.ndarray:
+        """Evaluate ``name`` in {loss, g, g_h} elementwise in float64 (NaN where it overflows)."""
+        with np.errstate(all="ignore"):
+            return np.broadcast_to(getattr(self, f"_np_{name}")(T, H), np.broadcast(T, H).shape)
+
+    def mp(self, name: str, t_value, h_value):
+        return getattr(self, f"_mp_{name}")(t_value, h_value)
+
+
+@lru_cache(maxsize=None)
+def per_sample(activation, loss) -> PerSample:
+    """Cached per (activation, loss) pair: build l, g, g' once."""
+    expr = loss.per_sample(activation)
+    g = sp.simplify(sp.diff(expr, h))
+    return PerSample(expr, g, sp.simplify(sp.diff(g, h)))
+
+
+class NumericModel:
+    """E, grad E and Hess E of concrete data ``Z`` (n x p exact rows), targets ``T``, L2 weight ``l2`` on the
+    coordinates where ``regularised`` is True. NumPy methods take a batch of points W (m x p)."""
+
+    def __init__(self, fns: PerSample, Z, T, l2, regularised):
+        self.fns = fns
+        self.Z_exact, self.T_exact = Z, T
+        self.Z = np.array([[float(v) for v in row] for row in Z], dtype=float).reshape(len(Z), -1)
+        self.T = np.array([float(v) for v in T], dtype=float)
+        self.l2 = sp.Rational(l2)
+        self.mask = np.array(regularised, dtype=float)
+        self._mp_data = {}
+
+    @property
+    def p(self) -> int:
+        return self.Z.shape[1]
+
+    def loss(self, W):
+        W = np.atleast_2d(W)
+        values = self.fns.numpy("loss", self.T, W @ self.Z.T).sum(axis=1)
+        return values + 0.5 * float(self.l2) * ((W * self.mask) ** 2).sum(axis=1)
+
+    def gradient(self, W):
+        W = np.atleast_2d(W)
+        return self.fns.numpy("g", self.T, W @ self.Z.T) @ self.Z + float(self.l2) * W * self.mask
+
+    def hessian(self, W):
+        W = np.atleast_2d(W)
+        curvature = self.fns.numpy("g_h", self.T, W @ self.Z.T)
+        return np.einsum("mn,ni,nj->mij", curvature, self.Z, self.Z) + float(self.l2) * np.diag(self.mask)
+
+    def _mp(self):
+        """Data as mpf at the current working precision (cached per precision)."""
+        key = mpmath.mp.prec
+        if key not in self._mp_data:
+            rows = [[mpmath.mpf(v.p) / v.q for v in row] for row in self.Z_exact]
+            targets = [mpmath.mpf(v.p) / v.q for v in self.T_exact]
+            self._mp_data[key] = (rows, targets, mpmath.mpf(self.l2.p) / self.l2.q)
+        return self._mp_data[key]
+
+    def _pre_activations(self, w):
+        rows, targets, l2 = self._mp()
+        return rows, targets, l2, [mpmath.fdot(row, w) for row in rows]
+
+    def mp_loss(self, w):
+        rows, targets, l2, hs = self._pre_activations(w)
+        total = mpmath.fsum(self.fns.mp("loss", ti, hi) for ti, hi in zip(targets, hs))
+        return total + l2 / 2 * mpmath.fsum(wj**2 for wj, m in zip(w, self.mask) if m)
+
+    def mp_gradient(self, w):
+        rows, targets, l2, hs = self._pre_activations(w)
+        gs = [self.fns.mp("g", ti, hi) for ti, hi in zip(targets, hs)]
+        return mpmath.matrix([mpmath.fsum(gi * row[j] for gi, row in zip(gs, rows)) + (l2 * w[j] if self.mask[j] else 0)
+                              for j in range(self.p)])
+
+    def mp_hessian(self, w):
+        rows, targets, l2, hs = self._pre_activations(w)
+        cs = [self.fns.mp("g_h", ti, hi) for ti, hi in zip(targets, hs)]
+        H = mpmath.matrix(self.p, self.p)
+        for i in range(self.p):
+            for j in range(i, self.p):
+                H[i, j] = H[j, i] = mpmath.fsum(c * row[i] * row[j] for c, row in zip(cs, rows))
+            if self.mask[i]:
+                H[i, i] += l2
+        return H

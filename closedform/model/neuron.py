@@ -1,0 +1,125 @@
+"""The single neuron y = f(w.x + b) with per-sample loss l and optional L2 term (lam/2)|w|^2 (bias not
+regularised). Symbolic loss, gradient and Hessian for small or symbolic data; compiled evaluators for numbers."""
+from __future__ import annotations
+
+import re
+from functools import cached_property
+
+import sympy as sp
+
+from ..errors import InputError
+from .activations import Activation, get_activation
+from .data import Dataset, parse_data
+from .evaluators import NumericModel, PerSample, per_sample
+from .losses import Loss, check_compatible, get_loss
+from .numbers import exact_number
+from .symbols import h, t
+
+MAX_SYMBOLIC_SUM = 400
+MAX_DIM = 50
+_CALL = re.compile(r"^\s*(\w+)\s*\((.*)\)\s*$", re.S)
+
+
+def activation_from_spec(spec) -> Activation:
+    """``"sigmoid"``, ``"leaky_relu(1/10)"``, ``"polynomial(0, 1, 1)"``, ``"custom(h**3 + h)"`` or an Activation."""
+    if isinstance(spec, str) and (match := _CALL.match(spec)):
+        name, inside = match.group(1), match.group(2)
+        params = [inside] if name.lower() == "custom" else [p.strip() for p in inside.split(",") if p.strip()]
+        return get_activation(name, *params)
+    return get_activation(spec)
+
+
+class Neuron:
+    """A neuron problem. ``data``: None (one symbolic point), int n (n symbolic points), a list of (x, t) pairs or
+    a tuple (X, t). ``dim`` defaults to the data's width (1 for symbolic data)."""
+
+    def __init__(self, activation="sigmoid", loss="mse", dim=None, bias=False, l2=0, data=None):
+        self.activation = activation_from_spec(activation)
+        self.criterion: Loss = get_loss(loss)
+        check_compatible(self.criterion, self.activation)
+        if dim is not None and (isinstance(dim, bool) or not isinstance(dim, int) or not 1 <= dim <= MAX_DIM):
+            raise InputError(f"dim = {dim!r} must be an integer from 1 to {MAX_DIM}")
+        if not isinstance(bias, bool):
+            raise InputError(f"bias = {bias!r} must be True or False")
+        self.bias = bias
+        self.l2 = exact_number(l2, "l2")
+        if self.l2 < 0:
+            raise InputError(f"l2 = {self.l2} must be >= 0")
+        self.data: Dataset = parse_data(data, dim, self.criterion.target_domain(self.activation),
+                                        self.criterion.name)
+        self.dim = self.data.dim
+        names = ["w"] if self.dim == 1 else [f"w{j}" for j in range(1, self.dim + 1)]
+        self.weights = tuple(sp.Symbol(n, real=True) for n in names) + ((sp.Symbol("b", real=True),) if bias else ())
+
+    # -- the per-sample form -------------------------------------------------------------------------------
+    @property
+    def fns(self) -> PerSample:
+        return per_sample(self.activation, self.criterion)
+
+    @property
+    def p(self) -> int:
+        """Number of parameters (d, plus one with a bias)."""
+        return len(self.weights)
+
+    def extended(self, row) -> tuple:
+        """x~ = (x, 1) with a bias, x without."""
+        return tuple(row) + ((sp.Integer(1),) if self.bias else ())
+
+    @cached_property
+    def rows(self) -> tuple:
+        return tuple(self.extended(row) for row in self.data.x)
+
+    @property
+    def regularised(self) -> tuple:
+        return (True,) * self.dim + ((False,) if self.bias else ())
+
+    def pre_activation(self, row) -> sp.Expr:
+        return sum((wj * xj for wj, xj in zip(self.weights, self.extended(row))), sp.Integer(0))
+
+    # -- symbolic objects ----------------------------------------------------------------------------------
+    def _check_symbolic_size(self):
+        if self.data.n > MAX_SYMBOLIC_SUM:
+            raise InputError(f"the symbolic loss of n = {self.data.n} datapoints is not built (limit "
+                             f"{MAX_SYMBOLIC_SUM}); use the numeric evaluators or stationary_points()")
+
+    @cached_property
+    def loss(self) -> sp.Expr:
+        """E(w) = sum_i l(t_i, w.x~_i) + (lam/2)|w|^2."""
+        self._check_symbolic_size()
+        per = self.fns.loss
+        total = sum((per.subs({t: ti, h: self.pre_activation(xi)}) for xi, ti in zip(self.data.x, self.data.t)),
+                    sp.Integer(0))
+        return total + self.l2 / 2 * sum(wj**2 for wj in self.weights[: self.dim])
+
+    @cached_property
+    def gradient(self) -> sp.Matrix:
+        return sp.Matrix([sp.diff(self.loss, wj) for wj in self.weights])
+
+    @cached_property
+    def hessian(self) -> sp.Matrix:
+        return sp.hessian(self.loss, self.weights)
+
+    # -- numbers ---------------------------------------------------------------------------------------------
+    @cached_property
+    def numeric(self) -> NumericModel:
+        """Vectorised float64 and mpmath evaluators over the concrete data."""
+        if self.data.symbolic:
+            raise InputError("numeric evaluation needs concrete data; data is symbolic")
+        return NumericModel(self.fns, self.rows, self.data.t, self.l2, self.regularised)
+
+    def stationary_points(self, timeout=10, precision=30, box=None, progress=None):
+        """Run the solver pipeline; see :func:`closedform.solve.pipeline.solve`."""
+        from ..solve.pipeline import solve
+        return solve(self, timeout=timeout, precision=precision, box=box, progress=progress)
+
+    def describe(self) -> str:
+        data = "symbolic data" if self.data.symbolic else f"n = {self.data.n}"
+        extra = (", bias" if self.bias else "") + (f", l2 = {self.l2}" if self.l2 else "")
+        return f"{self.activation.name} neuron, {self.criterion.name} loss, dim {self.dim}{extra}, {data}"
+
+    def __repr__(self):
+        return f"Neuron({self.describe()})"
+
+    def _repr_latex_(self):
+        from ..present.latex import neuron_latex
+        return "$\\displaystyle " + neuron_latex(self) + "$"

@@ -1,0 +1,1 @@
+"""Presenters: LaTeX derivations and plots."""

@@ -1,0 +1,1 @@
+"""The solver layer: reduction, closed-form strategies, numeric fallback, classification, asymptotics."""

@@ -1,0 +1,127 @@
+"""The numeric fallback: batched damped Newton from many starts at once (NumPy), then a high-precision polish
+(mpmath) that keeps a point only if Newton's steps shrink to nothing. On a saturating tail the gradient is tiny
+but Newton's step stays near constant (g ~ e^-h gives step ~ 1), so such "roots" are rejected: they belong to
+the zeros at infinity."""
+from __future__ import annotations
+
+import itertools
+
+import mpmath
+import numpy as np
+from tqdm.auto import tqdm
+
+BOX_REACH = 50.0  # default box: |h| up to this for the smallest data entry
+MAX_STARTS = 400
+WORK_BUDGET = 3e7  # starts x n x r^2 per Newton sweep
+
+
+def default_box(reduced) -> list:
+    """[-R_j, R_j] per coordinate, R_j = 50 / min_i |z_ij| over non-zero entries: pre-activations up to 50."""
+    Z = np.abs(reduced.model.Z)
+    box = []
+    for j in range(reduced.r):
+        column = Z[:, j][Z[:, j] > 0]
+        reach = BOX_REACH / column.min() if column.size else BOX_REACH
+        box.append((-reach, reach))
+    return box
+
+
+def starting_points(box, n: int, seed: int = 0) -> np.ndarray:
+    """A grid (r <= 3) or random points (r > 3) over the box, plus the centre; at most the work budget allows."""
+    r = len(box)
+    count = int(min(MAX_STARTS, max(4, WORK_BUDGET / (max(n, 1) * r * r))))
+    lo, hi = np.array([b[0] for b in box]), np.array([b[1] for b in box])
+    if r <= 3:
+        per_axis = max(2, int(round(count ** (1 / r))))
+        axes = [np.linspace(0, 1, per_axis) for _ in range(r)]
+        unit = np.array(list(itertools.product(*axes)))
+    else:
+        unit = np.random.default_rng(seed).random((count, r))
+    return np.vstack([(lo + hi) / 2, lo + unit * (hi - lo)])
+
+
+def newton_search(model, box, iterations: int = 100) -> np.ndarray:
+    """Candidate stationary points: Newton on grad E from every start at once, with backtracking on |grad E|."""
+    W = starting_points(box, model.Z.shape[0])
+    width = max(hi - lo for lo, hi in box)
+    G = model.gradient(W)
+    done = np.zeros(len(W), dtype=bool)
+    for _ in range(iterations):
+        live = ~done & np.isfinite(G).all(axis=1)
+        if not live.any():
+            break
+        step = _newton_steps(model.hessian(W[live]), G[live])
+        norms = np.linalg.norm(step, axis=1)
+        step *= np.minimum(1.0, width / 2 / np.maximum(norms, 1e-300))[:, None]
+        current = np.linalg.norm(G[live], axis=1)
+        accepted = np.zeros(len(step), dtype=bool)
+        trial_W, trial_G = W[live].copy(), G[live].copy()
+        for _halving in range(8):
+            candidate = W[live] + step
+            cand_G = model.gradient(candidate)
+            better = ~accepted & np.isfinite(cand_G).all(axis=1) & (np.linalg.norm(cand_G, axis=1) <= current)
+            trial_W[better], trial_G[better] = candidate[better], cand_G[better]
+            accepted |= better
+            step[~accepted] /= 2
+        index = np.flatnonzero(live)
+        small = np.linalg.norm(trial_W - W[live], axis=1) <= 1e-13 * (1 + np.linalg.norm(W[live], axis=1))
+        W[index], G[index] = trial_W, trial_G
+        done[index[small | ~accepted]] = True
+    inside = np.all([(W[:, j] >= 2 * lo) & (W[:, j] <= 2 * hi) for j, (lo, hi) in enumerate(box)], axis=0)
+    scale = 1 + np.abs(model.Z).sum()
+    good = inside & np.isfinite(G).all(axis=1) & (np.linalg.norm(G, axis=1) < 1e-6 * scale)
+    return deduplicate(W[good])
+
+
+def _newton_steps(H, G):
+    """Solve H s = -G for each start; least squares where H is singular."""
+    try:
+        return -np.linalg.solve(H, G[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        return np.stack([-np.linalg.lstsq(Hk, gk, rcond=None)[0] for Hk, gk in zip(H, G)])
+
+
+def deduplicate(points, tolerance: float = 1e-6) -> np.ndarray:
+    kept = []
+    for p in points:
+        if all(np.linalg.norm(p - q) > tolerance * (1 + np.linalg.norm(q)) for q in kept):
+            kept.append(p)
+    return np.array(kept).reshape(len(kept), points.shape[1] if len(points) else 0)
+
+
+def polish(model, start, precision: int, max_iterations: int = 300):
+    """Newton in mpmath at precision + 15 digits. Returns the point (mp matrix) or None when the steps stop
+    shrinking (a tail, not a root) or the Hessian is singular. Linear convergence (a multiple root) is allowed
+    while each step is at most 0.95 of the previous one."""
+    exact_hessian = model.Z.shape[0] * model.p**2 <= 2e5
+    with mpmath.workdps(precision + 15):
+        c = mpmath.matrix([mpmath.mpf(float(v)) if not isinstance(v, mpmath.mpf) else v for v in start])
+        tolerance = mpmath.mpf(10) ** (-(precision + 8))
+        previous = None
+        for k in range(max_iterations):
+            G = model.mp_gradient(c)
+            H = model.mp_hessian(c) if exact_hessian else mpmath.matrix(model.hessian(np.array([float(v) for v in c]))[0].tolist())
+            try:
+                delta = mpmath.lu_solve(H, -G)
+            except ZeroDivisionError:
+                return None
+            c += delta
+            size = mpmath.norm(delta)
+            if size <= tolerance * (1 + mpmath.norm(c)):
+                return c
+            if previous is not None and k > 4 and size > 0.95 * previous:
+                return None
+            previous = size
+    return None
+
+
+def polish_all(model, candidates, precision: int, progress=None) -> list:
+    """Polish every candidate (with a progress bar on a terminal) and drop the ones that are not roots."""
+    kept = []
+    bar = tqdm(candidates, desc="polishing", unit="point", disable=None if progress is None else not progress,
+               leave=False)
+    for candidate in bar:
+        point = polish(model, candidate, precision)
+        if point is not None:
+            kept.append(point)
+    return kept
