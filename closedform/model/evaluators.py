@@ -26,7 +26,7 @@ class PerSample:
     def __post_init__(self):
         for name in ("loss", "g", "g_h"):
             expr = getattr(self, name)
-            object.__setattr__(self, f"_np_{name}", sp.lambdify((t, h), expr, "numpy", cse=True))
+            object.__setattr__(self, f"_np_{name}", sp.lambdify((t, h), expr, ["numpy", "scipy"], cse=True))
             object.__setattr__(self, f"_mp_{name}", sp.lambdify((t, h), expr, "mpmath"))
 
     def numpy(self, name: str, T: np.ndarray, H: np.ndarray) -> np.ndarray:
@@ -38,12 +38,17 @@ class PerSample:
         return getattr(self, f"_mp_{name}")(t_value, h_value)
 
 
+SIMPLIFY_LIMIT = 25
+
+
 @lru_cache(maxsize=None)
 def per_sample(activation, loss) -> PerSample:
     """Cached per (activation, loss) pair: build l, g, g' once."""
     expr = loss.per_sample(activation)
-    g = sp.simplify(sp.diff(expr, h))
-    return PerSample(expr, g, sp.simplify(sp.diff(g, h)))
+    g = sp.diff(expr, h)
+    if sp.count_ops(g) <= SIMPLIFY_LIMIT:  # bce's cancellation to s - t; simplify can hang on large inputs
+        g = sp.simplify(g)
+    return PerSample(expr, g, sp.diff(g, h))
 
 
 class NumericModel:

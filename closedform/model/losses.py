@@ -55,6 +55,9 @@ def matching_loss(activation: Activation) -> sp.Expr:
     if activation.inverse is None:
         raise InputError(f"the matching loss needs an invertible activation; {activation.name!r} is not")
     antiderivative = sp.integrate(activation.expr, h)
+    if antiderivative.has(sp.Integral):
+        raise InputError(f"the matching loss of {activation.name!r} needs an elementary antiderivative of f; "
+                         f"SymPy finds none (softplus integrates to the dilogarithm -Li2(-e^h))")
     h_t = activation.inverse(t)
     return antiderivative - antiderivative.subs(h, h_t) - t * (h - h_t)
 
@@ -84,8 +87,12 @@ def get_loss(spec) -> Loss:
 
 
 def check_compatible(loss: Loss, activation: Activation) -> None:
-    """Refuse pairs whose loss is undefined on the activation's outputs (bce needs outputs in (0, 1))."""
-    if loss.of_output is None or loss.outputs == sp.Reals or activation.range is None:
+    """Refuse pairs whose loss is undefined on the activation's outputs (bce needs outputs in (0, 1)), and
+    matching losses that cannot be built."""
+    if loss.of_output is None:
+        matching_loss(activation)
+        return
+    if loss.outputs == sp.Reals or activation.range is None:
         return
     if not activation.range.is_subset(loss.outputs):
         raise InputError(f"loss {loss.name!r} needs outputs in {loss.outputs}; activation "

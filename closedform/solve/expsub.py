@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from functools import lru_cache, reduce as fold
 
+import mpmath
 import sympy as sp
 
 from ..model.activations import rational_in_u
 from ..model.symbols import t, u
+from .roots import real_roots
 from .strategy import Finding, Strategy, is_stationary
 
 
@@ -35,10 +37,10 @@ def u_polynomial(reduced):
         m = int(z * q)
         N = sp.Poly(num.as_expr().subs(t, target), u)
         D = sp.Poly(den.as_expr().subs(t, target), u)
-        N, D = _compose_power(N, m), _compose_power(D, m)
+        N, D = _compose_power(N, D, m)
         fractions.append((z * N, D))
     L = fold(lambda a, b: a.lcm(b), [D for _, D in fractions])
-    P = sum((N * sp.Poly(sp.quo(L.as_expr(), D.as_expr(), u), u) for N, D in fractions), sp.Poly(0, u))
+    P = sum((N * L.exquo(D) for N, D in fractions), sp.Poly(0, u, domain=L.domain))
     P = _strip_powers_of_u(P)
     if not P.is_zero:
         P = sp.Poly(P.clear_denoms()[1].primitive()[1], u)
@@ -46,12 +48,14 @@ def u_polynomial(reduced):
     return P, q, k
 
 
-def _compose_power(poly, m):
-    """poly(u^m) for an integer m; for m < 0 multiplied through by u^(|m| deg) to stay a polynomial."""
-    if m > 0:
-        return sp.Poly(poly.as_expr().subs(u, u**m), u)
-    degree = poly.degree()
-    return sp.Poly(sp.expand(poly.as_expr().subs(u, u**m) * u ** (-m * degree)), u)
+def _compose_power(N, D, m):
+    """N(u^m), D(u^m) for an integer m; for m < 0 both multiplied by the same u^(|m| max(deg N, deg D)), so
+    the fraction is unchanged and both stay polynomials."""
+    def inflate(poly, shift):
+        return sp.Poly.from_dict({(abs(m) * (shift - k) if m < 0 else m * k,): c for (k,), c in poly.terms()}, u,
+                                 domain=poly.domain)
+    shift = max(N.degree(), D.degree())
+    return inflate(N, shift), inflate(D, shift)
 
 
 def _strip_powers_of_u(P):
@@ -59,21 +63,6 @@ def _strip_powers_of_u(P):
         return P
     low = min(mon[0] for mon in P.monoms())
     return sp.Poly(sp.expand(P.as_expr() / u**low), u)
-
-
-def exact_log_roots(P, q, k):
-    """[(exact c, irreducible factor)] for the positive real roots of P; radicals up to degree 2 or when SymPy's
-    ``roots`` finds them, CRootOf otherwise."""
-    out = []
-    for factor, _ in P.factor_list()[1]:
-        positives = [r for r in factor.real_roots() if r.is_positive]
-        if not positives:
-            continue
-        radicals = sp.roots(factor, u, filter="R") if factor.degree() <= 2 else {}
-        for root in positives:
-            value = next((rad for rad in radicals if abs(sp.N(rad - root, 50)) < 1e-40), root)
-            out.append((sp.simplify(-sp.Rational(q, k) * sp.log(value)), factor))
-    return out
 
 
 class ExpSubstitution(Strategy):
@@ -84,15 +73,24 @@ class ExpSubstitution(Strategy):
         return (n.activation.exp_scale is not None and reduced.r == 1 and n.l2 == 0
                 and g_in_u(n.activation, n.criterion) is not None)
 
-    def solve(self, reduced) -> Finding:
+    def solve(self, reduced, digits: int = 60) -> Finding:
         P, q, k = u_polynomial(reduced)
         if P.is_zero:
             return Finding(notes=["the gradient vanishes identically on the data span"])
-        roots = exact_log_roots(P, q, k)
-        points = [(c,) for c, _ in roots if is_stationary(reduced, (c,))]
+        scale = sp.Rational(q, k)
+        points, values = [], {}
+        with mpmath.workdps(digits + 10):
+            for root, value, _ in real_roots(P, digits):
+                if mpmath.mpf(value) <= 0:
+                    continue
+                c_value = mpmath.nstr(-mpmath.mpf(scale.p) / scale.q * mpmath.log(mpmath.mpf(value)), digits + 5)
+                c = -scale * sp.log(root)
+                if is_stationary(reduced, (c,), (c_value,)):
+                    values[len(points)] = (c_value,)
+                    points.append((c,))
         factors = [f for f, _ in P.factor_list()[1] if f.degree() > 0]
         reason = (f"with u = exp(-{sp.Rational(k, q)}*c) the gradient vanishes iff P(u) = {sp.sstr(P.as_expr())} = 0; "
                   f"its positive real roots were isolated exactly")
         if not points:
             reason += " and there are none"
-        return Finding(points=points, complete=True, reason=reason, factors=factors, variable=u)
+        return Finding(points=points, values=values, complete=True, reason=reason, factors=factors, variable=u)

@@ -16,7 +16,7 @@ class Generic(Strategy):
     def applies(self, reduced) -> bool:
         return reduced.r == 1 and len(reduced.z) <= MAX_POINTS
 
-    def solve(self, reduced) -> Finding:
+    def solve(self, reduced, digits: int = 60) -> Finding:
         (c,) = reduced.variables
         found = sp.solveset(sp.simplify(reduced.gradient_expr()[0]), c, sp.Reals)
         if found is sp.S.EmptySet:

@@ -34,7 +34,7 @@ class Linear(Strategy):
     def applies(self, reduced) -> bool:
         return reduced.neuron.activation.name == "identity" and _squared_loss(reduced)
 
-    def solve(self, reduced) -> Finding:
+    def solve(self, reduced, digits: int = 60) -> Finding:
         solution, params = normal_equations(reduced, [1] * len(reduced.z))
         finding = Finding(complete=True, reason="squared loss of a linear model: the normal equations have "
                                                 "exactly this solution set")
@@ -52,7 +52,7 @@ class PiecewiseLinear(Strategy):
         return (reduced.neuron.activation.piecewise_linear is not None
                 and reduced.neuron.activation.name != "identity" and _squared_loss(reduced) and reduced.r <= 3)
 
-    def solve(self, reduced) -> Finding:
+    def solve(self, reduced, digits: int = 60) -> Finding:
         lower, upper = reduced.neuron.activation.piecewise_linear
         z = reduced.z
         exact = _rational_rows(z)

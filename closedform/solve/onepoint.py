@@ -41,7 +41,7 @@ class OnePoint(Strategy):
         active = [z for z in reduced.z if any(z)]
         return reduced.neuron.l2 == 0 and (reduced.neuron.data.symbolic or (len(active) == 1 and reduced.r == 1))
 
-    def solve(self, reduced) -> Finding:
+    def solve(self, reduced, digits: int = 60) -> Finding:
         neuron = reduced.neuron
         if neuron.data.symbolic:
             return self._symbolic(neuron)

@@ -55,11 +55,11 @@ def solve(neuron, timeout=10, precision=30, box=None, progress=None) -> Stationa
     if not reduced.is_full:
         result.notes.append(f"the data spans {reduced.r} of {neuron.p} dimensions: each stationary point below "
                             f"stands for the affine set of all w with the same {', '.join(map(sp.sstr, reduced.combinations))}")
-    exact, timed_out = [], False
+    exact, values, timed_out = [], {}, False
     for strategy in STRATEGIES:
         if not strategy.applies(reduced):
             continue
-        outcome = run_with_budget(strategy.solve, reduced, seconds=timeout)
+        outcome = run_with_budget(strategy.solve, reduced, precision + 15, seconds=timeout)
         if outcome.status == "timeout":
             timed_out = True
             result.notes.append(f"{strategy.name}: timed out after {timeout:g} s")
@@ -68,7 +68,10 @@ def solve(neuron, timeout=10, precision=30, box=None, progress=None) -> Stationa
             result.notes.append(f"{strategy.name}: failed ({outcome.message.splitlines()[0]})")
             continue
         finding = outcome.value
-        exact.extend(p for p in finding.points if p not in exact)
+        for index, point in enumerate(finding.points):
+            if point not in exact:
+                exact.append(point)
+                values[point] = finding.values.get(index)
         result.regions.extend(finding.regions)
         result.closed_form.extend(finding.closed_form)
         result.notes.extend(f"{strategy.name}: {note}" for note in finding.notes)
@@ -79,7 +82,7 @@ def solve(neuron, timeout=10, precision=30, box=None, progress=None) -> Stationa
             break
     model = reduced.model
     with mpmath.workdps(precision + 15):
-        polished = [(mpmath.matrix([to_mpf(v, precision + 15) for v in c]), c) for c in exact]
+        polished = [(_exact_value(c, values[c], precision + 15), c) for c in exact]
         if not result.complete:
             search_box = box or default_box(reduced)
             result.box = search_box
@@ -93,7 +96,7 @@ def solve(neuron, timeout=10, precision=30, box=None, progress=None) -> Stationa
     for point, c, exact_c in entries:
         result.points.append(point)
         if exact_c is not None:
-            result.closed_form.append(ClosedForm(sp.And(*[sp.Eq(f, v) for f, v in zip(reduced.combinations, exact_c)])))
+            result.closed_form.append(ClosedForm(sp.And(*[sp.Eq(f, v, evaluate=False) for f, v in zip(reduced.combinations, exact_c)])))
         if not reduced.is_full:
             at = exact_c if exact_c is not None else _mp_tuple(c)
             result.regions.append(Region("affine", f"every w with {reduced.describe_set(at)} ({point.kind} "
@@ -102,6 +105,14 @@ def solve(neuron, timeout=10, precision=30, box=None, progress=None) -> Stationa
     result.asymptotic, result.notes = asymptotes, result.notes + notes
     result.status = "ok" if result.complete else ("timeout" if timed_out else "partial")
     return result
+
+
+def _exact_value(c, decimals, digits):
+    """An exact point as an mp vector: from the strategy's decimals when given (a CRootOf of high degree is
+    slow to evaluate through SymPy), else by evaluating the expressions."""
+    if decimals is not None:
+        return mpmath.matrix([mpmath.mpf(v) for v in decimals])
+    return mpmath.matrix([to_mpf(v, digits) for v in c])
 
 
 def _mp_tuple(c):
@@ -143,7 +154,7 @@ def _convexity_proof(reduced, result, polished):
 
 
 def _solve_symbolic(neuron, result, timeout) -> StationarySet:
-    outcome = run_with_budget(OnePoint().solve, reduce_symbolic(neuron), seconds=timeout)
+    outcome = run_with_budget(OnePoint().solve, reduce_symbolic(neuron), 60, seconds=timeout)
     if outcome.status != "done":
         result.status = "timeout" if outcome.status == "timeout" else "partial"
         result.notes.append(f"one datapoint: {outcome.message}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .linear import _squared_loss
+from .roots import real_roots
 from .strategy import Finding, Strategy, is_stationary
 
 
@@ -15,16 +16,18 @@ class Polynomial(Strategy):
         return reduced.neuron.activation.polynomial and reduced.neuron.activation.name != "identity" \
             and _squared_loss(reduced)
 
-    def solve(self, reduced) -> Finding:
+    def solve(self, reduced, digits: int = 60) -> Finding:
         equations = [sp.expand(e) for e in reduced.gradient_expr()]
         variables = reduced.variables
         if len(variables) == 1:
             poly = sp.Poly(equations[0], variables[0])
             if poly.is_zero:
                 return Finding(notes=["the gradient vanishes identically"], complete=False)
-            factors = [f for f, _ in poly.factor_list()[1]]
-            roots = sorted(set(poly.real_roots()), key=lambda r: float(r))
-            return Finding(points=[(r,) for r in roots], complete=True, factors=factors, variable=variables[0],
+            poly = sp.Poly(poly.clear_denoms()[1], variables[0])
+            found = sorted(real_roots(poly, digits), key=lambda item: float(item[1]))
+            return Finding(points=[(root,) for root, _, _ in found],
+                           values={i: (value,) for i, (_, value, _) in enumerate(found)}, complete=True,
+                           factors=[f for f, _ in poly.factor_list()[1]], variable=variables[0],
                            reason="all real roots of the gradient polynomial were isolated exactly")
         try:
             solutions = sp.solve_poly_system(equations, *variables)

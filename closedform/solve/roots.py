@@ -1,0 +1,43 @@
+"""Real roots of an integer polynomial, exact and numeric: FLINT's certified complex root isolation
+(``fmpz_poly.complex_roots``; a real root comes back with an imaginary part of exactly zero) gives the values,
+SymPy gives the exact objects (radicals up to degree 2, else ``CRootOf`` by index among the real roots in
+increasing order, which is also FLINT's order after sorting)."""
+from __future__ import annotations
+
+import flint
+import sympy as sp
+
+
+def real_roots(poly: sp.Poly, digits: int) -> list:
+    """[(exact root, decimal string to ``digits`` digits, irreducible factor)] over the distinct real roots of
+    ``poly`` (integer coefficients), ascending within each factor."""
+    out = []
+    for factor, _ in poly.factor_list()[1]:
+        if factor.degree() < 1:
+            continue
+        for index, value in enumerate(_flint_real_roots(factor, digits)):
+            out.append((_exact(factor, index, value), value, factor))
+    return out
+
+
+def _flint_real_roots(factor: sp.Poly, digits: int) -> list:
+    previous = flint.ctx.prec
+    try:
+        flint.ctx.dps = digits + 20
+        coefficients = [int(c) for c in reversed(factor.all_coeffs())]
+        roots = flint.fmpz_poly(coefficients).complex_roots()
+        reals = sorted((z.real for z, _ in roots if z.imag == 0), key=lambda x: float(x.mid()))
+        return [x.mid().str(digits + 10, radius=False) for x in reals]
+    finally:
+        flint.ctx.prec = previous
+
+
+def _exact(factor: sp.Poly, index: int, value: str):
+    if factor.degree() == 1:
+        a, b = factor.all_coeffs()
+        return sp.Rational(-b, a)
+    if factor.degree() == 2:
+        for root in sp.roots(factor, filter="R"):
+            if abs(sp.N(root, 30) - sp.Float(value, 30)) < sp.Float(10) ** -20:
+                return root
+    return sp.CRootOf(factor.as_expr(), index)

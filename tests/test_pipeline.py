@@ -1,0 +1,141 @@
+"""Issue 3's acceptance facts, each against ground truth derived by hand or by an independent method
+(mpmath.findroot on a hand-written gradient)."""
+import mpmath
+import pytest
+import sympy as sp
+
+import closedform as cf
+
+S = sp.Rational
+u = sp.Symbol("u")
+
+
+def sig(z):
+    return 1 / (1 + mpmath.exp(-z))
+
+
+def test_one_point_closed_form_and_limits():
+    r = cf.Neuron("sigmoid", "mse", data=[(2, "3/10")]).stationary_points()
+    assert len(r.points) == 1 and r.complete and r.status == "ok"
+    point = r.points[0]
+    assert sp.simplify(point.exact - sp.log(S(3, 7)) / 2) == 0
+    assert point.kind == "min"
+    with mpmath.workdps(40):
+        assert abs(point.w[0] - mpmath.log(mpmath.mpf(3) / 7) / 2) < mpmath.mpf(10) ** -29
+    limits = {a.description: a.limit_loss for a in r.asymptotic}
+    assert limits == {"w -> +oo": S(49, 200), "w -> -oo": S(9, 200)}
+    assert [a.direction for a in r.asymptotic] == [(-1,), (1,)]  # lowest limit loss first
+
+
+def test_target_one_has_no_finite_point_only_the_infimum_at_infinity():
+    r = cf.Neuron("sigmoid", "mse", data=[(1, 1)]).stationary_points()
+    assert r.points == [] and r.complete
+    assert (r.asymptotic[0].description, r.asymptotic[0].limit_loss) == ("w -> +oo", 0)
+    assert r.asymptotic[1].limit_loss == S(1, 2)
+
+
+def test_target_outside_the_range_is_explained():
+    r = cf.Neuron("sigmoid", "mse", data=[(1, "3/2")]).stationary_points()
+    assert r.points == [] and r.complete
+    assert any("t = 3/2 is outside the range" in note for note in r.notes)
+
+
+def test_two_points_degree_seven_polynomial():
+    r = cf.Neuron("sigmoid", "mse", data=[(1, "3/10"), (2, "9/10")]).stationary_points(precision=40)
+    assert len(r.points) == 1 and r.complete
+    point = r.points[0]
+    with mpmath.workdps(60):
+        g = lambda w: sum((sig(w * x) - t) * sig(w * x) * (1 - sig(w * x)) * x
+                          for x, t in [(1, mpmath.mpf(3) / 10), (2, mpmath.mpf(9) / 10)])
+        reference = mpmath.findroot(g, mpmath.mpf("0.46"))
+        assert abs(point.w[0] - reference) < mpmath.mpf(10) ** -38
+    assert mpmath.nstr(point.w[0], 20) == "0.46414558055293900292"
+    (root,) = point.exact.atoms(sp.CRootOf)
+    expected = 3*u**7 + 11*u**6 + 63*u**5 + 31*u**4 + 21*u**3 - 27*u**2 + u - 7
+    assert sp.Poly(root.expr.subs(root.poly.gen, u), u) == sp.Poly(expected, u)
+    assert sp.simplify(point.exact + sp.log(root)) == 0
+    assert point.kind == "min"
+
+
+def test_separable_cross_entropy_vanishes_only_at_plus_infinity():
+    r = cf.Neuron("sigmoid", "bce", data=[(1, 1), (-1, 0)]).stationary_points()
+    assert r.points == [] and r.complete
+    assert [(a.description, a.limit_loss, a.direction) for a in r.asymptotic] == [("w -> +oo", 0, (1,))]
+
+
+def test_l2_makes_cross_entropy_strictly_convex():
+    r = cf.Neuron("sigmoid", "bce", data=[(1, 1), (-1, 0)], l2="1/10").stationary_points()
+    assert len(r.points) == 1 and r.complete and r.points[0].kind == "min"
+    with mpmath.workdps(40):
+        # by hand: grad = (s(w) - 1) - (s(-w) - 0) + w/10 = w/10 - 2 s(-w)
+        reference = mpmath.findroot(lambda w: w / 10 - 2 * sig(-w), 2)
+        assert abs(r.points[0].w[0] - reference) < mpmath.mpf(10) ** -28
+    assert r.asymptotic == []
+
+
+def test_identity_on_a_line_of_data_gives_an_affine_set():
+    data = [((1, 2), 1), ((2, 4), 3), ((-1, -2), "1/2")]
+    r = cf.Neuron("identity", "mse", data=data).stationary_points()
+    # reduced variable c = w1 + 2 w2, data z = 1, 2, -1: c = (1*1 + 2*3 - 1/2) / (1 + 4 + 1) = 13/12
+    assert r.complete
+    assert [reg.kind for reg in r.regions] == ["affine"]
+    assert "w1 + 2*w2 = 13/12" in r.regions[0].description
+    assert r.points[0].exact == sp.Tuple(S(13, 60), S(13, 30))  # the minimum-norm member
+
+
+def test_relu_flat_region_and_least_squares_minimum():
+    r = cf.Neuron("relu", "mse", data=[(1, 1), (2, 3)]).stationary_points()
+    assert r.complete
+    assert [(p.exact, p.kind) for p in r.points] == [(S(7, 5), "min")]  # (1*1 + 2*3) / (1 + 4)
+    assert [reg.kind for reg in r.regions] == ["flat"]
+    assert sp.simplify(r.regions[0].expr) == (sp.Symbol("w", real=True) <= 0)
+
+
+def test_symbolic_hyperplane_in_three_dimensions():
+    p = cf.Neuron("sigmoid", "mse", dim=3)
+    r = p.stationary_points()
+    w1, w2, w3 = p.weights
+    (x1, x2, x3), = p.data.x
+    t = p.data.t[0]
+    hyperplane = r.closed_form[0]
+    assert hyperplane.expr == sp.Eq(w1 * x1 + w2 * x2 + w3 * x3, sp.log(t / (1 - t)))
+    assert sp.simplify(hyperplane.conditions.args[0] & hyperplane.conditions.args[1]) == ((t > 0) & (t < 1))
+    assert r.complete
+
+
+def test_numeric_fallback_two_dimensions_against_findroot():
+    data = [((1, 0), "1/5"), ((0, 1), "7/10"), ((1, 1), "1/2")]
+    r = cf.Neuron("sigmoid", "mse", data=data).stationary_points(timeout=2)
+    assert not r.complete and r.status in ("partial", "timeout")
+    points = [tuple(float(v) for v in p.w) for p in r.points]
+    # an independent solve from each reported point's neighbourhood and from a grid of starts must agree
+    with mpmath.workdps(30):
+        def grad(w1, w2):
+            out = [0, 0]
+            for (x1, x2), t in [((1, 0), 0.2), ((0, 1), 0.7), ((1, 1), 0.5)]:
+                hv = w1 * x1 + w2 * x2
+                g = (sig(hv) - mpmath.mpf(t)) * sig(hv) * (1 - sig(hv))
+                out[0] += g * x1
+                out[1] += g * x2
+            return out
+        for w in points:
+            root = mpmath.findroot(grad, w)
+            assert max(abs(root[0] - w[0]), abs(root[1] - w[1])) < 1e-10
+    # hand: a min near logit targets exists, (w1 + w2) ~ 0 region; at least that one
+    assert any(p.kind == "min" for p in r.points)
+
+
+def test_negative_inputs_and_three_roots_match_a_sign_change_scan():
+    data = [(1, "1/10"), (-10, "1/10"), (100, "9/10")]
+    r = cf.Neuron("sigmoid", "mse", data=data).stationary_points()
+    assert r.complete and [p.kind for p in r.points] == ["min", "max", "min"]
+    assert all(p.exact is not None for p in r.points)
+
+    import numpy as np
+    w = np.linspace(-5, 5, 200001)
+    grad = sum((1 / (1 + np.exp(-w * x)) - t) * np.exp(-w * x) / (1 + np.exp(-w * x)) ** 2 * x
+               for x, t in [(1, 0.1), (-10, 0.1), (100, 0.9)])
+    changes = w[:-1][np.sign(grad[:-1]) != np.sign(grad[1:])]
+    assert len(changes) == 3
+    for bracket, point in zip(changes, r.points):
+        assert bracket <= float(point.w[0]) <= bracket + 1e-4
