@@ -50,7 +50,13 @@ def newton_search(model, box, iterations: int = 100) -> np.ndarray:
         live = ~done & np.isfinite(G).all(axis=1)
         if not live.any():
             break
-        step = _newton_steps(model.hessian(W[live]), G[live])
+        H = model.hessian(W[live])
+        finite = np.isfinite(H).all(axis=(1, 2))
+        done[np.flatnonzero(live)[~finite]] = True
+        live[np.flatnonzero(live)[~finite]] = False
+        if not live.any():
+            break
+        step = _newton_steps(H[finite], G[live])
         norms = np.linalg.norm(step, axis=1)
         step *= np.minimum(1.0, width / 2 / np.maximum(norms, 1e-300))[:, None]
         current = np.linalg.norm(G[live], axis=1)

@@ -1,0 +1,59 @@
+"""The command line through a real subprocess: output, JSON contract, exit codes."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "closedform", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_no_arguments_explains_the_seed_question():
+    done = run()
+    assert done.returncode == 0
+    assert "Eq(w*x, log(t/(1 - t)))   if (0 < t) & (t < 1) & Ne(x, 0)" in done.stdout
+    assert "x*(1 - s(w*x))*(-t + s(w*x))*s(w*x)" in done.stdout
+
+
+def test_analyze_json_follows_the_contract():
+    done = run("analyze", "--activation", "sigmoid", "--loss", "mse", "--data", "1:3/10; 2:9/10", "--json")
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert set(answer) == {"problem", "points", "closed_form", "regions", "asymptotic", "obstruction", "complete",
+                           "box", "status", "notes"}
+    assert answer["problem"] == {"activation": "sigmoid", "loss": "mse", "dim": 1, "bias": False, "l2": "0", "n": 2}
+    (point,) = answer["points"]
+    assert point["w"][0].startswith("0.4641455805529390029249253843")
+    assert (point["kind"], point["certified"]) == ("min", False)
+    assert "CRootOf(3*u**7 + 11*u**6 + 63*u**5 + 31*u**4 + 21*u**3 - 27*u**2 + u - 7, 0)" in point["exact"]
+    assert [(a["description"], a["limit_loss"]) for a in answer["asymptotic"]] == [("w -> +oo", "0.25"),
+                                                                                 ("w -> -oo", "0.45")]
+    assert answer["complete"] is True and answer["status"] == "ok"
+
+
+def test_analyze_summary_and_csv(tmp_path):
+    csv = tmp_path / "data.csv"
+    csv.write_text("x,t\n1,1\n2,3\n")
+    done = run("analyze", "--activation", "relu", "--csv", str(csv))
+    assert done.returncode == 0, done.stderr
+    assert "min        w = (1.4)" in done.stdout
+    assert "flat region: every w with 2*w <= 0 and w <= 0" in done.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["analyze", "--activation", "nope"], "closedform: error: activation 'nope' is unknown; known:"),
+    (["analyze", "--data", "1:abc"], "closedform: error: target t of datapoint 1 = 'abc' is not a number"),
+    (["analyze", "--data", "1,2:1; 3:1"], "closedform: error: datapoint 2 has 1 coordinate(s) but dim is 2"),
+    (["analyze", "--precision", "x"], "closedform: error: argument --precision: invalid int value: 'x'"),
+    (["analyze", "--bogus"], "closedform: error: unrecognized arguments: --bogus"),
+    (["analyze", "--loss", "bce", "--data", "1:2"], "closedform: error: target t = 2 of datapoint 1 is outside"),
+    (["analyze", "--csv", "/nonexistent.csv"], "closedform: error: --csv '/nonexistent.csv' cannot be read"),
+    (["analyze", "--activation", "custom(__import__('os'))"], "closedform: error: expression \"__import__('os')\" refused"),
+])
+def test_bad_input_exits_2_with_one_line(args, message):
+    done = run(*args)
+    assert done.returncode == 2
+    assert done.stderr.startswith(message)
+    assert done.stderr.count("\n") == 1 and done.stdout == ""
