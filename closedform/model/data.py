@@ -79,11 +79,22 @@ def parse_data(data, dim: Optional[int], targets: sp.Set, loss_name: str) -> Dat
     exact_t = []
     for i, value in enumerate(ts, 1):
         target = exact_number(value, f"target t of datapoint {i}")
-        if not targets.contains(target) == sp.true:
+        if not _in_set(target, targets):
             raise InputError(f"target t = {target} of datapoint {i} is outside the domain {targets} "
                              f"of loss {loss_name!r}")
         exact_t.append(target)
     return Dataset(tuple(rows), tuple(exact_t))
+
+
+def _in_set(value, allowed: sp.Set) -> bool:
+    """Membership for the target sets the losses use, without SymPy's slow general ``contains``."""
+    if allowed == sp.Reals:
+        return True
+    if isinstance(allowed, sp.Interval):
+        above = value > allowed.inf if allowed.left_open else value >= allowed.inf
+        below = value < allowed.sup if allowed.right_open else value <= allowed.sup
+        return bool(above) and bool(below)
+    return allowed.contains(value) == sp.true
 
 
 def _split(data):

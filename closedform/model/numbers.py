@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 import numbers
 import re
+from functools import lru_cache
 from fractions import Fraction
 
 import mpmath
+import numpy as np
 import sympy as sp
 
 from ..errors import InputError
@@ -19,6 +21,13 @@ _MAX_DIGITS = 400
 
 def exact_number(value, what: str = "value") -> sp.Rational:
     """``value`` as an exact SymPy Rational; ``what`` names it in the error message."""
+    kind = type(value)
+    if kind is float or kind is np.float64:  # the common case for array data: a cached decimal-literal read
+        if not math.isfinite(value):
+            raise InputError(f"{what} = {value!r} is not finite; expected a finite real number")
+        return _decimal(repr(float(value)))
+    if kind is int or kind is np.int64:
+        return sp.Integer(int(value))
     if isinstance(value, bool):
         raise InputError(f"{what} = {value!r} is a bool; expected a number such as 3, 0.3 or '3/10'")
     if isinstance(value, sp.Rational):
@@ -42,9 +51,14 @@ def exact_number(value, what: str = "value") -> sp.Rational:
                 raise InputError(f"{what} = {text!r} divides by zero")
             return sp.Rational(num, den)
         if _DECIMAL.match(text):
-            return sp.Rational(Fraction(text))
+            return _decimal(text)
         raise InputError(f"{what} = {value!r} is not a number; expected e.g. 3, -2.5, 1e-3 or '3/10'")
     raise InputError(f"{what} = {value!r} has type {type(value).__name__}; expected a real number")
+
+
+@lru_cache(maxsize=1 << 16)
+def _decimal(text: str) -> sp.Rational:
+    return sp.Rational(Fraction(text))
 
 
 def to_mpf(value, digits: int) -> mpmath.mpf:

@@ -4,6 +4,17 @@ within tolerance; we say so rather than guess)."""
 from __future__ import annotations
 
 import mpmath
+import numpy as np
+
+
+def classify_float(hessian: np.ndarray):
+    """The kind from float64 eigenvalues when every one is clear of 0 by far more than rounding (1e-8 of the
+    largest); None when that is not decided and the precise Hessian is needed."""
+    eigenvalues = np.linalg.eigvalsh(hessian)
+    scale = max(1.0, float(np.max(np.abs(eigenvalues))))
+    if not np.isfinite(eigenvalues).all() or np.min(np.abs(eigenvalues)) <= 1e-8 * scale:
+        return None
+    return "min" if eigenvalues.min() > 0 else "max" if eigenvalues.max() < 0 else "saddle"
 
 
 def classify(hessian, precision: int) -> str:

@@ -12,7 +12,7 @@ from ..model.numbers import to_mpf
 from ..result import ClosedForm, Region, StationaryPoint, StationarySet
 from .asymptotics import zeros_at_infinity
 from .budget import run_with_budget
-from .classify import classify
+from .classify import classify, classify_float
 from .expsub import ExpSubstitution
 from .generic import Generic
 from .linear import Linear, PiecewiseLinear
@@ -131,7 +131,10 @@ def _point(reduced, c, exact_c, precision) -> StationaryPoint:
     model = reduced.model
     with mpmath.workdps(precision + 15):
         residual = mpmath.norm(model.mp_gradient(c))
-        kind = classify(model.mp_hessian(c), precision)
+        kind = None
+        if model.Z.shape[0] * model.p ** 2 > 2e5:  # large data: the float Hessian decides clear cases
+            kind = classify_float(model.hessian(np.array([[float(v) for v in c]]))[0])
+        kind = kind or classify(model.mp_hessian(c), precision)
         loss = model.mp_loss(c)
         if reduced.is_full:
             w = tuple(c)
