@@ -158,6 +158,28 @@ class StationarySet:
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
 
+    def plot(self):
+        """A matplotlib Figure (1 or 2 reduced variables)."""
+        from .present.plotting import plot
+        return plot(self)
+
+    def derivation(self):
+        """The checked step-by-step derivation of this result."""
+        from .present.derivation import derive
+        return derive(self.problem, self)
+
+    def _repr_latex_(self):
+        return self.derivation()._repr_latex_()
+
+    def _repr_html_(self):
+        rows = "".join(
+            f"<tr><td>{', '.join(decimal(v, 12) for v in p.w)}</td><td>{p.kind}</td><td>{decimal(p.loss, 12)}</td>"
+            f"<td>{p.certified}</td></tr>" for p in self.points)
+        extra = "".join(f"<li>{a.description}: loss &rarr; {sp.sstr(a.limit_loss)}</li>" for a in self.asymptotic)
+        return (f"<p><b>{self.problem.describe()}</b> &mdash; complete: {self.complete}, status: {self.status}</p>"
+                f"<table><tr><th>w</th><th>kind</th><th>loss</th><th>certified</th></tr>{rows}</table>"
+                + (f"<p>Zeros at infinity:</p><ul>{extra}</ul>" if extra else ""))
+
     def __repr__(self):
         return (f"StationarySet({len(self.points)} point(s), {len(self.regions)} region(s), "
                 f"{len(self.asymptotic)} zero(s) at infinity, complete={self.complete}, status={self.status!r})")

@@ -112,6 +112,11 @@ class Neuron:
         from ..solve.pipeline import solve
         return solve(self, timeout=timeout, precision=precision, box=box, progress=progress)
 
+    def derivation(self):
+        """The checked step-by-step derivation of the loss, the chain rule and the stationarity condition."""
+        from ..present.derivation import derive
+        return derive(self)
+
     def describe(self) -> str:
         data = "symbolic data" if self.data.symbolic else f"n = {self.data.n}"
         extra = (", bias" if self.bias else "") + (f", l2 = {self.l2}" if self.l2 else "")
