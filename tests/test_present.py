@@ -46,7 +46,7 @@ def test_pdflatex_is_there_in_ci():
 def test_seed_document_states_the_simplified_gradient_and_the_logit_solution():
     text = cf.Neuron().stationary_points().derivation().to_latex()
     assert r"\frac{d}{d h} f{\left(h \right)} &= \left(1 - f{\left(h \right)}\right) f{\left(h \right)}" in text
-    assert r"w x = \log{\left(\frac{t}{1 - t} \right)} &: \text{if } t > 0 \wedge t < 1 \wedge x \neq 0" in text
+    assert r"w x = \log{\left(\frac{t}{1 - t} \right)} &: \text{if } 0 < t \wedge t < 1 \wedge x \neq 0" in text
     assert r"g &= - \left(t - f{\left(h \right)}\right) \left(f{\left(h \right)} - 1\right) f{\left(h \right)}" in text
 
 
