@@ -47,7 +47,8 @@ def test_seed_document_states_the_simplified_gradient_and_the_logit_solution():
     text = cf.Neuron().stationary_points().derivation().to_latex()
     assert r"\frac{d}{d h} f{\left(h \right)} &= \left(1 - f{\left(h \right)}\right) f{\left(h \right)}" in text
     assert r"w x = \log{\left(\frac{t}{1 - t} \right)} &: \text{if } 0 < t \wedge t < 1 \wedge x \neq 0" in text
-    assert r"g &= - \left(t - f{\left(h \right)}\right) \left(f{\left(h \right)} - 1\right) f{\left(h \right)}" in text
+    # (f - t) f (1 - f), as SymPy factors it
+    assert r"g &= - \left(- t + f{\left(h \right)}\right) \left(f{\left(h \right)} - 1\right) f{\left(h \right)}" in text
 
 
 def test_two_point_document_contains_the_degree_seven_polynomial():
