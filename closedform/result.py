@@ -33,7 +33,8 @@ def decimal(value, digits: int) -> str:
 @dataclass(frozen=True)
 class StationaryPoint:
     """An isolated stationary point (or, for rank-deficient data, the minimum-norm point of a stationary
-    affine set, classified along the data span). ``residual`` is |grad E| at working precision."""
+    affine set, classified along the data span). ``residual`` is |grad E| at working precision; ``certified``
+    means ``enclosure`` (one interval per coordinate) is proved to hold exactly one zero of the gradient."""
 
     w: tuple
     kind: str
@@ -46,7 +47,9 @@ class StationaryPoint:
     def to_dict(self, digits):
         return {"w": [decimal(v, digits) for v in self.w], "kind": self.kind, "loss": decimal(self.loss, digits),
                 "residual": mpmath.nstr(mpmath.mpf(self.residual), 5), "certified": self.certified,
-                "exact": None if self.exact is None else sp.sstr(self.exact)}
+                "exact": None if self.exact is None else sp.sstr(self.exact),
+                "enclosure": None if self.enclosure is None else [[mpmath.nstr(lo, digits + 25), mpmath.nstr(hi, digits + 25)]
+                                                                  for lo, hi in self.enclosure]}
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,12 @@ def test_analyze_json_follows_the_contract():
     assert answer["problem"] == {"activation": "sigmoid", "loss": "mse", "dim": 1, "bias": False, "l2": "0", "n": 2}
     (point,) = answer["points"]
     assert point["w"][0].startswith("0.4641455805529390029249253843")
-    assert (point["kind"], point["certified"]) == ("min", False)
+    assert (point["kind"], point["certified"]) == ("min", True)
+    (low, high), = point["enclosure"]
+    from decimal import Decimal
+    assert Decimal(low) <= Decimal("0.46414558055293900292492538431098325268893272188447") <= Decimal(high)
+    assert Decimal(high) - Decimal(low) < Decimal("1e-25")
+    assert answer["obstruction"]["group"] == "S7" and answer["obstruction"]["solvable"] is False
     assert "CRootOf(3*u**7 + 11*u**6 + 63*u**5 + 31*u**4 + 21*u**3 - 27*u**2 + u - 7, 0)" in point["exact"]
     assert [(a["description"], a["limit_loss"]) for a in answer["asymptotic"]] == [("w -> +oo", "0.25"),
                                                                                  ("w -> -oo", "0.45")]

@@ -1,5 +1,5 @@
 """The exponential substitution. For rational 1-D (reduced) data, an activation with f, f' rational in
-exp(-k h) and a loss with dl/dy rational in y, put U = exp(-k c / q) (q = common denominator of the z_i): then
+exp(-k h) and a loss with dl/dy rational in y, put U = exp(-k c / q) (q chosen so that the exponents q z_i are coprime integers): then
 exp(-k h_i) = U^(q z_i) and grad E = 0 becomes P(U) = 0 with integer coefficients. Stationary points are
 c = -(q/k) log U over the positive real roots U of P, exact algebraic numbers (CRootOf or radicals)."""
 from __future__ import annotations
@@ -31,7 +31,9 @@ def u_polynomial(reduced):
     k = neuron.activation.exp_scale
     num, den = g_in_u(neuron.activation, neuron.criterion)
     terms = [(zi[0], ti) for zi, ti in zip(reduced.z, neuron.data.t) if zi[0] != 0]
-    q = fold(sp.ilcm, [sp.Rational(z).q for z, _ in terms], 1)
+    # q makes the exponents m_i = q z_i coprime integers: lcm of the denominators over gcd of the numerators
+    q = sp.Rational(fold(sp.ilcm, [sp.Rational(z).q for z, _ in terms], 1),
+                    fold(sp.igcd, [sp.Rational(z).p for z, _ in terms], 0))
     fractions = []
     for z, target in terms:
         m = int(z * q)
@@ -77,10 +79,10 @@ class ExpSubstitution(Strategy):
         P, q, k = u_polynomial(reduced)
         if P.is_zero:
             return Finding(notes=["the gradient vanishes identically on the data span"])
-        scale = sp.Rational(q, k)
-        points, values = [], {}
+        scale = q / k
+        points, values, factors = [], {}, []
         with mpmath.workdps(digits + 10):
-            for root, value, _ in real_roots(P, digits):
+            for root, value, factor in real_roots(P, digits):
                 if mpmath.mpf(value) <= 0:
                     continue
                 c_value = mpmath.nstr(-mpmath.mpf(scale.p) / scale.q * mpmath.log(mpmath.mpf(value)), digits + 5)
@@ -88,9 +90,11 @@ class ExpSubstitution(Strategy):
                 if is_stationary(reduced, (c,), (c_value,)):
                     values[len(points)] = (c_value,)
                     points.append((c,))
-        factors = [f for f, _ in P.factor_list()[1] if f.degree() > 0]
-        reason = (f"with u = exp(-{sp.Rational(k, q)}*c) the gradient vanishes iff P(u) = {sp.sstr(P.as_expr())} = 0; "
+                    factors += [factor] if factor not in factors else []
+        reason = (f"with u = exp(-{sp.Rational(k) / q}*c) the gradient vanishes iff P(u) = {sp.sstr(P.as_expr())} = 0; "
                   f"its positive real roots were isolated exactly")
         if not points:
             reason += " and there are none"
-        return Finding(points=points, values=values, complete=True, reason=reason, factors=factors, variable=u)
+        meaning = (f"u* = exp(-{sp.Rational(k) / q}*c*) cannot be written in radicals, and c* = -{scale}*log(u*) is "
+                   f"not the logarithm of a radical expression")
+        return Finding(points=points, values=values, complete=True, reason=reason, factors=factors, meaning=meaning)

@@ -12,8 +12,10 @@ from ..model.numbers import to_mpf
 from ..result import ClosedForm, Region, StationaryPoint, StationarySet
 from .asymptotics import zeros_at_infinity
 from .budget import run_with_budget
+from .certify import MAX_WORK, IntervalModel, NotCertifiable, certify_point
 from .classify import classify, classify_float
 from .expsub import ExpSubstitution
+from .galois import obstruction
 from .generic import Generic
 from .linear import Linear, PiecewiseLinear
 from .numeric import deduplicate, default_box, newton_search, polish_all
@@ -56,6 +58,7 @@ def solve(neuron, timeout=10, precision=30, box=None, progress=None) -> Stationa
         result.notes.append(f"the data spans {reduced.r} of {neuron.p} dimensions: each stationary point below "
                             f"stands for the affine set of all w with the same {', '.join(map(sp.sstr, reduced.combinations))}")
     exact, values, timed_out = [], {}, False
+    factors, meaning = [], ""
     for strategy in STRATEGIES:
         if not strategy.applies(reduced):
             continue
@@ -75,11 +78,20 @@ def solve(neuron, timeout=10, precision=30, box=None, progress=None) -> Stationa
         result.regions.extend(finding.regions)
         result.closed_form.extend(finding.closed_form)
         result.notes.extend(f"{strategy.name}: {note}" for note in finding.notes)
-        result.factors = finding.factors
+        if finding.factors:
+            factors, meaning = finding.factors, finding.meaning
         if finding.complete:
             result.complete = True
             result.notes.append(f"{strategy.name}: complete: {finding.reason}")
             break
+    if factors:
+        outcome = run_with_budget(obstruction, factors, meaning, seconds=timeout)
+        if outcome.status == "done":
+            result.obstruction = outcome.value
+            if outcome.value is None:
+                result.notes.append("Galois group: every factor carrying a stationary point is solvable or not decided")
+        else:
+            result.notes.append(f"Galois group: {outcome.status} ({outcome.message})")
     model = reduced.model
     with mpmath.workdps(precision + 15):
         polished = [(_exact_value(c, values[c], precision + 15), c) for c in exact]
@@ -141,9 +153,22 @@ def _point(reduced, c, exact_c, precision) -> StationaryPoint:
         else:
             M = reduced.basis * (reduced.basis.T * reduced.basis).inv()
             w = tuple(mpmath.matrix([[to_mpf(x, precision + 15) for x in M.row(i)] for i in range(M.rows)]) * c)
+        enclosure = _certify(reduced, c, precision)
     exact_w = reduced.to_weights(exact_c) if exact_c is not None else None
     exact = (exact_w[0] if len(exact_w) == 1 else sp.Tuple(*exact_w)) if exact_w is not None else None
-    return StationaryPoint(w, kind, loss, residual, certified=False, exact=exact)
+    return StationaryPoint(w, kind, loss, residual, certified=enclosure is not None, exact=exact,
+                           enclosure=None if enclosure is None else tuple(enclosure))
+
+
+def _certify(reduced, c, precision):
+    """A Krawczyk enclosure of the point when the problem is full rank, small enough and not piecewise."""
+    if not reduced.is_full or reduced.model.Z.shape[0] * reduced.r**2 > MAX_WORK:
+        return None
+    try:
+        interval_model = IntervalModel(reduced)
+    except NotCertifiable:
+        return None
+    return certify_point(reduced, interval_model, list(c), reduced.model.mp_hessian(c), precision)
 
 
 def _convexity_proof(reduced, result, polished):

@@ -27,7 +27,7 @@ class Polynomial(Strategy):
             found = sorted(real_roots(poly, digits), key=lambda item: float(item[1]))
             return Finding(points=[(root,) for root, _, _ in found],
                            values={i: (value,) for i, (_, value, _) in enumerate(found)}, complete=True,
-                           factors=[f for f, _ in poly.factor_list()[1]], variable=variables[0],
+                           factors=list({factor: None for _, _, factor in found}), meaning="the stationary point cannot be written in radicals",
                            reason="all real roots of the gradient polynomial were isolated exactly")
         try:
             solutions = sp.solve_poly_system(equations, *variables)

@@ -1,6 +1,6 @@
 """Real roots of an integer polynomial, exact and numeric: FLINT's certified complex root isolation
 (``fmpz_poly.complex_roots``; a real root comes back with an imaginary part of exactly zero) gives the values,
-SymPy gives the exact objects (radicals up to degree 2, else ``CRootOf`` by index among the real roots in
+SymPy gives the exact objects (radicals up to degree 4, else ``CRootOf`` by index among the real roots in
 increasing order, which is also FLINT's order after sorting)."""
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ def _exact(factor: sp.Poly, index: int, value: str):
     if factor.degree() == 1:
         a, b = factor.all_coeffs()
         return sp.Rational(-b, a)
-    if factor.degree() == 2:
-        for root in sp.roots(factor, filter="R"):
+    if factor.degree() <= 4:  # solvable: SymPy's formulas give radicals (possibly through complex numbers)
+        for root in sp.roots(factor):
             if abs(sp.N(root, 30) - sp.Float(value, 30)) < sp.Float(10) ** -20:
                 return root
     return sp.CRootOf(factor.as_expr(), index)

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
-
 import mpmath
 import sympy as sp
 
@@ -15,7 +13,7 @@ VERIFY_DIGITS = 60
 @dataclass
 class Finding:
     """Verified exact points (reduced coordinates), solution sets and regions. ``complete``: nothing else
-    finite exists, for the ``reason`` given. ``factors``: irreducible polynomials whose roots give the points."""
+    finite exists, for the ``reason`` given."""
 
     points: list = field(default_factory=list)
     values: dict = field(default_factory=dict)  # point index -> decimal strings, where evaluating it is costly
@@ -24,8 +22,8 @@ class Finding:
     complete: bool = False
     reason: str = ""
     notes: list = field(default_factory=list)
-    factors: list = field(default_factory=list)
-    variable: Optional[sp.Symbol] = None
+    factors: list = field(default_factory=list)  # irreducible polynomials whose roots are the points
+    meaning: str = ""  # what a root of a factor is, for the obstruction's sentence
 
 
 class Strategy:

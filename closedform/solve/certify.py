@@ -1,0 +1,124 @@
+"""Certified enclosures with interval arithmetic (mpmath.iv): the Krawczyk test. For a box X around c and
+Y ~ H(c)^-1,   K(X) = c - Y g(c) + (I - Y H(X)) (X - c);   K(X) inside the interior of X proves that X holds
+exactly one zero of the gradient g (and K(X) is a tighter enclosure of it). Interval versions of g and H come
+from the per-sample expressions rewritten in exp (iv has no tanh) with every constant an interval, so the
+enclosures are rigorous; piecewise activations are not certified this way."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import mpmath
+import sympy as sp
+from mpmath import iv
+
+from ..model.symbols import h, t
+
+_FUNCTIONS = {"mpf": iv.mpf, "exp": iv.exp, "log": iv.log, "sqrt": iv.sqrt, "sin": iv.sin, "cos": iv.cos,
+              "pi": iv.pi, "E": iv.e}  # not iv.erf: its series raises NoConvergence on ordinary inputs
+MAX_WORK = 2e5  # samples x variables^2 beyond which certification is skipped
+
+
+class NotCertifiable(Exception):
+    """The expressions use something interval arithmetic here does not cover (Piecewise, unknown functions)."""
+
+
+class IntervalModel:
+    """Interval gradient and Hessian of a reduced problem."""
+
+    def __init__(self, reduced):
+        fns = reduced.neuron.fns
+        self.g = _interval_function(fns.g)
+        self.g_h = _interval_function(fns.g_h)
+        self.exact = (reduced.z, reduced.neuron.data.t, reduced.neuron.l2)
+        self.mask = reduced.regularised
+        self.r = reduced.r
+        self._cache = {}
+
+    def _data(self):
+        """(z, t, l2) as intervals enclosing the exact rationals at the current interval precision."""
+        if iv.prec not in self._cache:
+            z, targets, l2 = self.exact
+            enclose = lambda v: iv.mpf(sp.Rational(v).p) / sp.Rational(v).q  # noqa: E731
+            self._cache[iv.prec] = ([[enclose(v) for v in row] for row in z], [enclose(v) for v in targets],
+                                    enclose(l2))
+        return self._cache[iv.prec]
+
+    def _pre(self, X):
+        z, targets, l2 = self._data()
+        return z, targets, l2, [sum((zj * xj for zj, xj in zip(row, X)), iv.mpf(0)) for row in z]
+
+    def gradient(self, X):
+        z, targets, l2, hs = self._pre(X)
+        out = [l2 * x if m else iv.mpf(0) for x, m in zip(X, self.mask)]
+        for row, ti, hi in zip(z, targets, hs):
+            gi = self.g(ti, hi)
+            out = [o + gi * zj for o, zj in zip(out, row)]
+        return out
+
+    def hessian(self, X):
+        z, targets, l2, hs = self._pre(X)
+        H = [[l2 if (i == j and self.mask[i]) else iv.mpf(0) for j in range(self.r)] for i in range(self.r)]
+        for row, ti, hi in zip(z, targets, hs):
+            ci = self.g_h(ti, hi)
+            for i in range(self.r):
+                for j in range(self.r):
+                    H[i][j] += ci * row[i] * row[j]
+        return H
+
+
+def _interval_function(expr):
+    expr = expr.rewrite([sp.tanh, sp.cosh, sp.sinh], sp.exp)  # iv has no hyperbolic functions
+    if expr.has(sp.Piecewise, sp.Max, sp.Min, sp.Abs):
+        raise NotCertifiable("piecewise expressions are not certified by interval arithmetic here")
+    unknown = {type(f).__name__ for f in expr.atoms(sp.Function)} - set(_FUNCTIONS)
+    if unknown:
+        raise NotCertifiable(f"no interval version of {', '.join(sorted(unknown))}")
+    return sp.lambdify((t, h), expr, modules=[_FUNCTIONS, "mpmath"])
+
+
+def krawczyk(model: IntervalModel, X, centre, Y):
+    """K(X) for the box X (list of intervals) around ``centre`` (mp numbers) with preconditioner Y (mp matrix)."""
+    C = [iv.mpf(c) for c in centre]
+    G = model.gradient(C)
+    H = model.hessian(X)
+    K = []
+    for j in range(model.r):
+        value = C[j] - sum((iv.mpf(Y[j, k]) * G[k] for k in range(model.r)), iv.mpf(0))
+        for k in range(model.r):
+            factor = (1 if j == k else 0) - sum((iv.mpf(Y[j, l]) * H[l][k] for l in range(model.r)), iv.mpf(0))
+            value += factor * (X[k] - C[k])
+        K.append(value)
+    return K
+
+
+@contextmanager
+def _interval_digits(digits):
+    """iv has no workdps: set and restore its precision."""
+    previous = iv.prec
+    iv.dps = digits
+    try:
+        yield
+    finally:
+        iv.prec = previous
+
+
+def inside(K, X) -> bool:
+    return all(k.a > x.a and k.b < x.b for k, x in zip(K, X))
+
+
+def certify_point(reduced, model: IntervalModel, c, hessian, precision: int):
+    """An enclosure [(lo, hi), ...] proved to hold exactly one zero near c, or None."""
+    with mpmath.workdps(precision + 20), _interval_digits(precision + 20):
+        try:
+            Y = mpmath.inverse(hessian)
+        except ZeroDivisionError:
+            return None
+        radius = mpmath.mpf(10) ** (3 - precision) * (1 + max(abs(v) for v in c))
+        X = [iv.mpf([v - radius, v + radius]) for v in c]
+        try:
+            K = krawczyk(model, X, c, Y)
+        except (ArithmeticError, ValueError, mpmath.libmp.NoConvergence):  # e.g. log of an interval below 0
+            return None
+        if not inside(K, X):
+            return None
+        return [(mpmath.mpf(k._mpi_[0]), mpmath.mpf(k._mpi_[1])) for k in K]
