@@ -157,7 +157,9 @@ class StationarySet:
             lines.append(f"  at infinity: {a.description}; loss -> {sp.sstr(a.limit_loss)}")
         if self.obstruction is not None:
             lines.append(f"  no radical closed form: {self.obstruction.explanation}")
-        lines.append(f"  complete: {self.complete}   status: {self.status}")
+        where = "" if self.box is None else "   on the box " + " x ".join(
+            f"[{mpmath.nstr(mpmath.mpf(lo), 6)}, {mpmath.nstr(mpmath.mpf(hi), 6)}]" for lo, hi in self.box)
+        lines.append(f"  complete: {self.complete}{where if self.complete else ''}   status: {self.status}")
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
 

@@ -15,6 +15,7 @@ from ..model.symbols import h, t
 
 _FUNCTIONS = {"mpf": iv.mpf, "exp": iv.exp, "log": iv.log, "sqrt": iv.sqrt, "sin": iv.sin, "cos": iv.cos,
               "pi": iv.pi, "E": iv.e}  # not iv.erf: its series raises NoConvergence on ordinary inputs
+HESSIAN_DEPTH = 3  # the Hessian needs less tightness than the gradient: start nearer the bisection limit
 MAX_WORK = 2e5  # samples x variables^2 beyond which certification is skipped
 
 
@@ -29,6 +30,7 @@ class IntervalModel:
         fns = reduced.neuron.fns
         self.g = _interval_function(fns.g)
         self.g_h = _interval_function(fns.g_h)
+        self.g_hh = _interval_function(sp.diff(fns.g_h, h))
         self.exact = (reduced.z, reduced.neuron.data.t, reduced.neuron.l2)
         self.mask = reduced.regularised
         self.r = reduced.r
@@ -47,11 +49,15 @@ class IntervalModel:
         z, targets, l2 = self._data()
         return z, targets, l2, [sum((zj * xj for zj, xj in zip(row, X)), iv.mpf(0)) for row in z]
 
-    def gradient(self, X):
+    def terms(self, X):
+        """(tight enclosures of g(t_i, h_i) over X, the rows z_i, the L2 part lam*X on regularised coordinates)."""
         z, targets, l2, hs = self._pre(X)
-        out = [l2 * x if m else iv.mpf(0) for x, m in zip(X, self.mask)]
-        for row, ti, hi in zip(z, targets, hs):
-            gi = self.g(ti, hi)
+        return ([tight_range(self.g, self.g_h, ti, hi) for ti, hi in zip(targets, hs)], z,
+                [l2 * x if m else iv.mpf(0) for x, m in zip(X, self.mask)])
+
+    def gradient(self, X):
+        gs, z, out = self.terms(X)
+        for gi, row in zip(gs, z):
             out = [o + gi * zj for o, zj in zip(out, row)]
         return out
 
@@ -59,11 +65,30 @@ class IntervalModel:
         z, targets, l2, hs = self._pre(X)
         H = [[l2 if (i == j and self.mask[i]) else iv.mpf(0) for j in range(self.r)] for i in range(self.r)]
         for row, ti, hi in zip(z, targets, hs):
-            ci = self.g_h(ti, hi)
+            ci = tight_range(self.g_h, self.g_hh, ti, hi, depth=HESSIAN_DEPTH)
             for i in range(self.r):
                 for j in range(self.r):
                     H[i][j] += ci * row[i] * row[j]
         return H
+
+
+def tight_range(f, derivative, target, H, depth: int = 0, max_depth: int = 4):
+    """An enclosure of f(target, .) over the interval H. Each term depends on one scalar h, so where the
+    derivative keeps one sign f is monotone and its range is spanned by the endpoint values; elsewhere H is
+    bisected (up to 4 times) before falling back on the naive enclosure. This removes the dependency blow-up of
+    expressions with e^h in several places (saturating tails)."""
+    if H.delta == 0:
+        return f(target, H)
+    slope = derivative(target, H)
+    if slope.a >= 0 or slope.b <= 0:
+        left, right = f(target, iv.mpf(H.a)), f(target, iv.mpf(H.b))
+        return iv.mpf([min(left.a, right.a), max(left.b, right.b)])
+    if depth >= max_depth:
+        return f(target, H)
+    middle = H.mid
+    low = tight_range(f, derivative, target, iv.mpf([H.a, middle.a]), depth + 1, max_depth)
+    high = tight_range(f, derivative, target, iv.mpf([middle.a, H.b]), depth + 1, max_depth)
+    return iv.mpf([min(low.a, high.a), max(low.b, high.b)])
 
 
 def _interval_function(expr):
@@ -73,7 +98,8 @@ def _interval_function(expr):
     unknown = {type(f).__name__ for f in expr.atoms(sp.Function)} - set(_FUNCTIONS)
     if unknown:
         raise NotCertifiable(f"no interval version of {', '.join(sorted(unknown))}")
-    return sp.lambdify((t, h), expr, modules=[_FUNCTIONS, "mpmath"])
+    compiled = sp.lambdify((t, h), expr, modules=[_FUNCTIONS, "mpmath"], cse=True)
+    return lambda target, value: iv.mpf(compiled(target, value))  # constants come back as plain numbers
 
 
 def krawczyk(model: IntervalModel, X, centre, Y):

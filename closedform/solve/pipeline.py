@@ -18,11 +18,13 @@ from .expsub import ExpSubstitution
 from .galois import obstruction
 from .generic import Generic
 from .linear import Linear, PiecewiseLinear
-from .numeric import deduplicate, default_box, newton_search, polish_all
+from .exclusion import box_search
+from .numeric import default_box, newton_search, polish, polish_all
 from .onepoint import OnePoint
 from .polynomial import Polynomial
 from .reduction import reduce
 
+MAX_BOX_DIM = 2
 STRATEGIES = (OnePoint(), Linear(), PiecewiseLinear(), Polynomial(), ExpSubstitution(), Generic())
 
 
@@ -103,6 +105,8 @@ def solve(neuron, timeout=10, precision=30, box=None, progress=None) -> Stationa
                      if all(np.linalg.norm(c - np.array([float(v) for v in e])) > 1e-6 for e in exact)]
             polished += [(c, None) for c in _unique(polish_all(model, fresh, precision, progress), precision)]
             _convexity_proof(reduced, result, polished)
+        if not result.complete and reduced.r <= MAX_BOX_DIM:
+            polished += _prove_box(reduced, result, search_box, polished, precision, timeout)
         entries = sorted(((_point(reduced, c, exact_c, precision), c, exact_c) for c, exact_c in polished),
                          key=lambda entry: [float(v) for v in entry[0].w])
     for point, c, exact_c in entries:
@@ -169,6 +173,41 @@ def _certify(reduced, c, precision):
     except NotCertifiable:
         return None
     return certify_point(reduced, interval_model, list(c), reduced.model.mp_hessian(c), precision)
+
+
+def _prove_box(reduced, result, box, polished, precision, timeout) -> list:
+    """Branch and bound over the box (see :mod:`.exclusion`): when every sub-box is decided and every box with
+    exactly one zero holds a reported point (new ones are polished from the box), the list is complete on the
+    box. Returns the new points."""
+    if reduced.model.Z.shape[0] * reduced.r**2 > MAX_WORK:
+        return []
+    try:
+        IntervalModel(reduced)
+    except NotCertifiable as reason:
+        result.notes.append(f"box search: not attempted ({reason})")
+        return []
+    outcome = run_with_budget(box_search, reduced, box, seconds=timeout)
+    if outcome.status != "done":
+        result.notes.append(f"box search: {outcome.status} ({outcome.message})")
+        return []
+    unique, undecided, boxes = outcome.value
+    new = []
+    for enclosure in unique:
+        holds = lambda c: all(lo <= v <= hi for v, (lo, hi) in zip(c, enclosure))  # noqa: E731
+        if any(holds(c) for c, _ in polished + new):
+            continue
+        point = polish(reduced.model, [(lo + hi) / 2 for lo, hi in enclosure], precision)
+        if point is None or not holds(point):
+            undecided += 1
+            continue
+        new.append((point, None))
+    if undecided == 0:
+        result.complete = True
+        result.notes.append(f"box search: complete on the box: {boxes} sub-boxes examined, every zero of the gradient "
+                            f"in it is one of the {len(unique)} point(s) proved unique in their sub-box")
+    else:
+        result.notes.append(f"box search: {undecided} sub-box(es) undecided after {boxes}: completeness not proved")
+    return new
 
 
 def _convexity_proof(reduced, result, polished):
