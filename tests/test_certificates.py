@@ -103,3 +103,18 @@ def test_enclosures_contain_the_root_and_are_tiny():
 def test_piecewise_points_are_exact_but_not_interval_certified():
     r = cf.Neuron("relu", data=[(1, 1), (2, 3)]).stationary_points()
     assert r.points[0].exact == sp.Rational(7, 5) and r.points[0].certified is False
+
+
+def test_jordan_certificate_for_large_degree_is_rechecked():
+    f = x**11 - x - 1
+    proof = symmetric_certificate(sp.Poly(f, x))
+    assert len(proof) == 1
+    (p, shape), = proof
+    assert sympy_cycle_type(f, p) == shape
+    assert sp.isprime(shape[0]) and 11 / 2 < shape[0] <= 11 - 3
+    assert galois_verdict(sp.Poly(f, x)).group == "A11 or S11"
+
+
+def test_three_point_problem_gets_a_jordan_witness_at_degree_331():
+    r = cf.Neuron(data=[(1, "1/10"), (-10, "1/10"), (100, "9/10")]).stationary_points()
+    assert r.obstruction.group == "A331 or S331" and "(Jordan)" in r.obstruction.explanation

@@ -71,7 +71,7 @@ def test_one_dimensional_points_are_roots_and_complete(pairs):
         assert any(c - 1e-3 <= w <= c + 2e-3 for w in ws), (c, ws)
 
 
-@SETTINGS
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.tuples(inputs, inputs), targets), min_size=3, max_size=3))
 def test_two_dimensional_numeric_points_are_roots_with_the_right_kind(pairs):
     rows = {x for x, _ in pairs}

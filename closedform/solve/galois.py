@@ -6,7 +6,10 @@
   leading coefficient, the degrees of the irreducible factors of f mod p are the cycle type of an element of the
   group G. If one prime gives type (n-1, 1) (an (n-1)-cycle) and another a type whose only even part is a single
   2 (some power of it is a transposition), then G, transitive because f is irreducible, is S_n: not solvable for
-  n >= 5. The primes and factor degrees are recorded so that anyone can re-check the proof.
+  n >= 5. For large n a single prime usually suffices (Jordan): a type with a part l that is prime, n/2 < l <= n - 3
+  (every other part is shorter, hence coprime to l, so a power of the element is an l-cycle); a transitive group
+  with such a cycle is primitive and contains A_n, not solvable. The primes and factor degrees are recorded so
+  that anyone can re-check the proof.
 Only a proof becomes an obstruction; otherwise the answer is "not decided"."""
 from __future__ import annotations
 
@@ -42,7 +45,8 @@ def cycle_type(poly: sp.Poly, p: int) -> Optional[tuple]:
 
 
 def symmetric_certificate(poly: sp.Poly, max_prime: int = MAX_PRIME) -> Optional[list]:
-    """[(p, cycle type), (q, cycle type)] proving Gal(poly) = S_n, or None if none was found below max_prime."""
+    """[(p, cycle type), (q, cycle type)] proving Gal(poly) = S_n, or [(p, cycle type)] proving it contains A_n
+    (Jordan), or None if neither was found below ``max_prime``."""
     n = poly.degree()
     long_cycle = transposition = None
     for p in sp.primerange(2, max_prime):
@@ -56,6 +60,8 @@ def symmetric_certificate(poly: sp.Poly, max_prime: int = MAX_PRIME) -> Optional
             transposition = (p, shape)
         if long_cycle and transposition:
             return [long_cycle, transposition]
+        if n / 2 < shape[0] <= n - 3 and sp.isprime(shape[0]):
+            return [(p, shape)]
     return None
 
 
@@ -71,8 +77,18 @@ def galois_verdict(poly: sp.Poly) -> GaloisVerdict:
         return GaloisVerdict(solvable, group.name, "SymPy's galois_group for degree <= 6")
     proof = symmetric_certificate(poly)
     if proof is None:
-        return GaloisVerdict(None, "not decided", f"no S{n} certificate among the primes below {MAX_PRIME}")
+        return GaloisVerdict(None, "not decided", f"no S{n} or A{n} certificate among the primes below {MAX_PRIME}")
+    if len(proof) == 1:
+        return GaloisVerdict(False, f"A{n} or S{n}", _describe_jordan(proof[0], n))
     return GaloisVerdict(False, f"S{n}", _describe(proof, n))
+
+
+def _describe_jordan(proof, n) -> str:
+    p, shape = proof
+    return (f"mod {p} it factors with degrees {'+'.join(map(str, shape))}: a power of that element is a cycle of "
+            f"prime length {shape[0]}, with {n}/2 < {shape[0]} <= {n} - 3; a transitive group with such a cycle is "
+            f"primitive and contains A{n} (Jordan), not solvable (prime {p} divides neither the discriminant nor "
+            f"the leading coefficient)")
 
 
 def _describe(proof, n) -> str:
