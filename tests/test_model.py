@@ -8,7 +8,7 @@ import pytest
 import sympy as sp
 
 import closedform as cf
-from closedform.model.evaluators import NumericModel, per_sample
+from closedform.model.evaluators import per_sample
 from closedform.model.symbols import h, t
 
 S = sp.Rational

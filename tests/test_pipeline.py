@@ -1,7 +1,6 @@
 """Issue 3's acceptance facts, each against ground truth derived by hand or by an independent method
 (mpmath.findroot on a hand-written gradient)."""
 import mpmath
-import pytest
 import sympy as sp
 
 import closedform as cf

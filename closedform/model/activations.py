@@ -12,7 +12,7 @@ from typing import Callable, Optional
 
 import sympy as sp
 
-from ..errors import InputError, one_of
+from ..errors import InputError, registry_entry
 from .expressions import parse_expression
 from .numbers import exact_number
 from .symbols import h, u
@@ -152,9 +152,4 @@ def get_activation(spec, *params) -> Activation:
     with coefficients, ``"custom"`` with an expression string), or an Activation passed through."""
     if isinstance(spec, Activation):
         return spec
-    if not isinstance(spec, str):
-        raise InputError(f"activation {spec!r} must be a name such as 'sigmoid'")
-    name = ALIASES.get(spec.strip().lower(), spec.strip().lower())
-    if name not in ACTIVATIONS:
-        raise one_of("activation", spec, ACTIVATIONS)
-    return ACTIVATIONS[name](*params)
+    return registry_entry("activation", spec, ACTIVATIONS, ALIASES, "sigmoid")(*params)

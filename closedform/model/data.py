@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Optional
 
 import numpy as np
@@ -35,15 +34,6 @@ class Dataset:
     @property
     def dim(self) -> int:
         return len(self.x[0])
-
-    @cached_property
-    def X(self) -> np.ndarray:
-        """float64 copy of x, shape (n, d)."""
-        return np.array([[float(v) for v in row] for row in self.x], dtype=float).reshape(self.n, self.dim)
-
-    @cached_property
-    def T(self) -> np.ndarray:
-        return np.array([float(v) for v in self.t], dtype=float)
 
     def __repr__(self):
         kind = "symbolic" if self.symbolic else "exact"

@@ -11,7 +11,7 @@ from typing import Callable, Optional
 
 import sympy as sp
 
-from ..errors import InputError, one_of
+from ..errors import InputError, registry_entry
 from .activations import Activation
 from .symbols import h, t, y
 
@@ -78,12 +78,7 @@ def get_loss(spec) -> Loss:
     """A :class:`Loss` by name (``mse``, ``bce``, ``poisson``, ``logcosh``, ``matching``) or passed through."""
     if isinstance(spec, Loss):
         return spec
-    if not isinstance(spec, str):
-        raise InputError(f"loss {spec!r} must be a name such as 'mse'")
-    name = ALIASES.get(spec.strip().lower(), spec.strip().lower())
-    if name not in LOSSES:
-        raise one_of("loss", spec, LOSSES)
-    return LOSSES[name]()
+    return registry_entry("loss", spec, LOSSES, ALIASES, "mse")()
 
 
 def check_compatible(loss: Loss, activation: Activation) -> None:

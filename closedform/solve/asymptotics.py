@@ -107,7 +107,7 @@ def zeros_at_infinity(reduced):
             undecided += 1
             continue
         if all(g == 0 for g in gradient):
-            w_dir = reduced.direction_to_weights([sp.Rational(x.numerator, x.denominator) for x in _as_fractions(v)])
+            w_dir = reduced.to_weights([sp.Rational(x.numerator, x.denominator) for x in _as_fractions(v)])
             found.append(Asymptote(tuple(w_dir), total, _describe(reduced, v)))
     if undecided:
         notes.append(f"{undecided} cell(s) at infinity undecided (opposite infinite limits)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..model.symbols import h, t
+from ..model.symbols import h
 from ..result import ClosedForm, Region
 from .strategy import Finding, Strategy
 
@@ -63,7 +63,7 @@ class OnePoint(Strategy):
         if finding.complete and not finding.reason:
             finding.reason = "one datapoint: g(t, h) = 0 iff f(h) = t or f'(h) = 0, both solved exactly"
         if not hs and finding.complete and neuron.activation.increasing:
-            finding.reason += f"; f' > 0 everywhere, so no finite stationary point exists"
+            finding.reason += "; f' > 0 everywhere, so no finite stationary point exists"
         return finding
 
     def _symbolic(self, neuron) -> Finding:

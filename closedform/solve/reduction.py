@@ -51,9 +51,6 @@ class Reduced:
             return tuple(c)
         return tuple(B * (B.T * B).inv() * sp.Matrix(c))
 
-    def direction_to_weights(self, v) -> tuple:
-        return self.to_weights(v)
-
     def gradient_expr(self) -> sp.Matrix:
         """The reduced gradient sum_i g(t_i, z_i.c) z_i + lam c_reg as a symbolic vector (small n only)."""
         from ..model.symbols import h, t
