@@ -8,6 +8,7 @@ passed to ``eval`` or ``sympify``.
 from __future__ import annotations
 
 import ast
+import warnings
 from fractions import Fraction
 
 import sympy as sp
@@ -43,7 +44,9 @@ def parse_expression(text: str, variables: dict[str, sp.Symbol]) -> sp.Expr:
     if len(text) > MAX_LENGTH:
         raise UnsafeExpressionError(f"expression of {len(text)} characters is longer than {MAX_LENGTH}")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        with warnings.catch_warnings():  # "1abs" is only a SyntaxWarning to Python; here it is refused
+            warnings.simplefilter("error", SyntaxWarning)
+            tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         raise UnsafeExpressionError(f"expression {text!r} is not valid syntax: {exc.msg}") from None
     return _Builder(text, variables).build(tree.body, 0)
