@@ -102,11 +102,12 @@ def _interval_function(expr):
     return lambda target, value: iv.mpf(compiled(target, value))  # constants come back as plain numbers
 
 
-def krawczyk(model: IntervalModel, X, centre, Y):
-    """K(X) for the box X (list of intervals) around ``centre`` (mp numbers) with preconditioner Y (mp matrix)."""
+def krawczyk(model: IntervalModel, X, centre, Y, G=None, H=None):
+    """K(X) for the box X (list of intervals) around ``centre`` (mp numbers) with preconditioner Y (mp matrix);
+    G = g(centre) and H = H(X) may be passed when already computed."""
     C = [iv.mpf(c) for c in centre]
-    G = model.gradient(C)
-    H = model.hessian(X)
+    G = model.gradient(C) if G is None else G
+    H = model.hessian(X) if H is None else H
     K = []
     for j in range(model.r):
         value = C[j] - sum((iv.mpf(Y[j, k]) * G[k] for k in range(model.r)), iv.mpf(0))

@@ -36,9 +36,10 @@ def _excludes_zero(interval) -> bool:
     return interval.a > 0 or interval.b < 0
 
 
-def _centred_gradient(model, X, centre, H):
-    G = model.gradient([iv.mpf(c) for c in centre])
-    return [G[j] + sum((H[j][k] * (X[k] - centre[k]) for k in range(model.r)), iv.mpf(0)) for j in range(model.r)]
+def _centred_gradient(G_centre, X, centre, H):
+    """g(c) + H(X)(X - c): the mean-value enclosure of the gradient on X."""
+    r = len(X)
+    return [G_centre[j] + sum((H[j][k] * (X[k] - centre[k]) for k in range(r)), iv.mpf(0)) for j in range(r)]
 
 
 def valley_directions(z) -> list:
@@ -71,8 +72,8 @@ def _directions(model):
     return out
 
 
-def _directional_excludes_zero(model, X, directions) -> bool:
-    gs, _, l2_part = model.terms(X)
+def _directional_excludes_zero(terms, directions) -> bool:
+    gs, _, l2_part = terms
     for d, weights in directions:
         total = sum((l * dj for l, dj in zip(l2_part, d)), iv.mpf(0))
         for gi, weight in zip(gs, weights):
@@ -134,14 +135,19 @@ def _monotone_excludes_zero(model, X, H, j) -> bool:
 
 
 def _decide(model, X, hessian_at, directions) -> str:
-    """"none", "unique" or "split"."""
-    if any(_excludes_zero(g) for g in model.gradient(X)):
+    """"none", "unique" or "split"; cheapest tests first, every enclosure computed once."""
+    terms = model.terms(X)
+    gs, rows, gradient = terms
+    for gi, row in zip(gs, rows):
+        gradient = [o + gi * zj for o, zj in zip(gradient, row)]
+    if any(_excludes_zero(g) for g in gradient):
         return "none"
-    if directions and _directional_excludes_zero(model, X, directions):
+    if directions and _directional_excludes_zero(terms, directions):
         return "none"
     centre = [_mid(x) for x in X]
+    G_centre = model.gradient([iv.mpf(c) for c in centre])
     H = model.hessian(X)
-    if any(_excludes_zero(g) for g in _centred_gradient(model, X, centre, H)):
+    if any(_excludes_zero(g) for g in _centred_gradient(G_centre, X, centre, H)):
         return "none"
     if any(_monotone_excludes_zero(model, X, H, j) for j in range(model.r)):
         return "none"
@@ -149,7 +155,7 @@ def _decide(model, X, hessian_at, directions) -> str:
         Y = mpmath.inverse(hessian_at(centre))
     except ZeroDivisionError:
         return "split"
-    K = krawczyk(model, X, centre, Y)
+    K = krawczyk(model, X, centre, Y, G_centre, H)
     if any(k.b < x.a or k.a > x.b for k, x in zip(K, X)):
         return "none"
     return "unique" if inside(K, X) else "split"

@@ -26,23 +26,33 @@ def default_box(reduced) -> list:
     return box
 
 
-def starting_points(box, n: int, seed: int = 0) -> np.ndarray:
-    """A grid (r <= 3) or random points (r > 3) over the box, plus the centre; at most the work budget allows."""
+def starting_points(box, n: int, seed: int = 0, decades: int = 0) -> np.ndarray:
+    """Starts over the box plus its centre: for r <= 3 the product of per-axis points, each axis holding a grid
+    at the box's scale and, with ``decades`` > 0, at 1/10, 1/100, ... of it (features of data on several scales
+    combine across axes); for r > 3 random points. At most what the work budget allows."""
     r = len(box)
     count = int(min(MAX_STARTS, max(4, WORK_BUDGET / (max(n, 1) * r * r))))
     lo, hi = np.array([b[0] for b in box]), np.array([b[1] for b in box])
-    if r <= 3:
-        per_axis = max(2, int(round(count ** (1 / r))))
-        axes = [np.linspace(0, 1, per_axis) for _ in range(r)]
-        unit = np.array(list(itertools.product(*axes)))
-    else:
+    centre = (lo + hi) / 2
+    if r > 3:
         unit = np.random.default_rng(seed).random((count, r))
-    return np.vstack([(lo + hi) / 2, lo + unit * (hi - lo)])
+        return np.vstack([centre, lo + unit * (hi - lo)])
+    per_scale = max(2, int(round(count ** (1 / r) / (1 + decades))))
+    axes = [np.unique(np.concatenate([c + np.linspace(a - c, b - c, per_scale) / 10**k for k in range(decades + 1)]))
+            for a, b, c in zip(lo, hi, centre)]
+    return np.vstack([centre, np.array(list(itertools.product(*axes)))])
 
 
-def newton_search(model, box, iterations: int = 100) -> np.ndarray:
+def scale_decades(reduced) -> int:
+    """How many decades the non-zero data entries span (0 for data on one scale)."""
+    Z = np.abs(reduced.model.Z)
+    nonzero = Z[Z > 0]
+    return int(np.ceil(np.log10(nonzero.max() / nonzero.min()))) if nonzero.size else 0
+
+
+def newton_search(model, box, iterations: int = 100, decades: int = 0) -> np.ndarray:
     """Candidate stationary points: Newton on grad E from every start at once, with backtracking on |grad E|."""
-    W = starting_points(box, model.Z.shape[0])
+    W = starting_points(box, model.Z.shape[0], decades=decades)
     width = max(hi - lo for lo, hi in box)
     G = model.gradient(W)
     done = np.zeros(len(W), dtype=bool)

@@ -19,7 +19,7 @@ from .galois import obstruction
 from .generic import Generic
 from .linear import Linear, PiecewiseLinear
 from .exclusion import box_search
-from .numeric import default_box, newton_search, polish, polish_all
+from .numeric import default_box, newton_search, polish, polish_all, scale_decades
 from .onepoint import OnePoint
 from .polynomial import Polynomial
 from .reduction import reduce
@@ -100,7 +100,7 @@ def solve(neuron, timeout=10, precision=30, box=None, progress=None) -> Stationa
         if not result.complete:
             search_box = box or default_box(reduced)
             result.box = search_box
-            candidates = newton_search(model, search_box)
+            candidates = newton_search(model, search_box, decades=scale_decades(reduced))
             fresh = [c for c in candidates
                      if all(np.linalg.norm(c - np.array([float(v) for v in e])) > 1e-6 for e in exact)]
             polished += [(c, None) for c in _unique(polish_all(model, fresh, precision, progress), precision)]

@@ -1,0 +1,34 @@
+"""Datasets that show a phenomenon on purpose.
+
+``auer_herbster_warmuth(n, d)``: a sigmoid neuron with squared loss whose loss has floor(n/d)^d local minima
+(Auer, Herbster & Warmuth 1996, "Exponentially many local minima for single neurons"). The idea: terms that
+saturate on very different scales. Along each coordinate k put m = floor(n/d) points x = (-10)^j e_k,
+j = 0..m-1, all with target 9/10. Term j dips to 0 at w_k = logit(9/10) / (-10)^j; there every term of a larger
+scale sits on a saturated plateau (|h| >= 10 logit(9/10) = 22) and every term of a smaller scale is nearly flat,
+so each dip is a local minimum of that coordinate's loss: m minima per coordinate. The coordinates separate,
+E(w) = sum_k E_k(w_k), so the minima multiply: m^d. The n - m d remaining points sit at x = 0, where they only
+add a constant to the loss."""
+from __future__ import annotations
+
+from .errors import InputError
+from .model.neuron import Neuron
+
+TARGET = "9/10"
+SCALE = -10
+
+
+def auer_herbster_warmuth(n: int, d: int, **options) -> Neuron:
+    """A sigmoid + squared-loss :class:`Neuron` in dimension d with n datapoints and floor(n/d)^d local minima."""
+    if isinstance(n, bool) or isinstance(d, bool) or not isinstance(n, int) or not isinstance(d, int):
+        raise InputError(f"n = {n!r} and d = {d!r} must be integers")
+    if not (1 <= d <= n):
+        raise InputError(f"auer_herbster_warmuth needs 1 <= d <= n; got n = {n}, d = {d}")
+    m = n // d
+    data = []
+    for k in range(d):
+        for j in range(m):
+            x = [0] * d
+            x[k] = SCALE**j
+            data.append((x, TARGET))
+    data += [([0] * d, TARGET)] * (n - m * d)
+    return Neuron("sigmoid", "mse", dim=d, data=data, **options)
