@@ -118,3 +118,12 @@ def test_jordan_certificate_for_large_degree_is_rechecked():
 def test_three_point_problem_gets_a_jordan_witness_at_degree_331():
     r = cf.Neuron(data=[(1, "1/10"), (-10, "1/10"), (100, "9/10")]).stationary_points()
     assert r.obstruction.group == "A331 or S331" and "(Jordan)" in r.obstruction.explanation
+
+
+def test_two_dimensional_search_on_the_issue_box_is_complete():
+    data = [((1, 0), "1/5"), ((0, 1), "7/10"), ((1, 1), "1/2")]
+    r = cf.Neuron(data=data).stationary_points(box=[(-30, 30), (-30, 30)])
+    assert r.complete and r.status == "ok"
+    assert [(p.kind, p.certified) for p in r.points] == [("min", True)]
+    assert r.box == [(-30.0, 30.0), (-30.0, 30.0)]
+    assert any(n.startswith("box search: complete on the box") for n in r.notes)
