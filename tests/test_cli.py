@@ -62,3 +62,36 @@ def test_bad_input_exits_2_with_one_line(args, message):
     assert done.returncode == 2
     assert done.stderr.startswith(message)
     assert done.stderr.count("\n") == 1 and done.stdout == ""
+
+
+def test_backprop_subcommand_checks_the_recursion_and_shows_the_cancellation():
+    done = run("backprop", "--widths", "2,2,1")
+    assert done.returncode == 0, done.stderr
+    assert "equal for all 6 parameters" in done.stdout
+    assert r"\delta_{2} = - y + z_{2}" in done.stdout
+
+
+def test_backprop_shared_W_reports_the_jordan_case():
+    done = run("backprop", "--shared-W", "1,1;0,1")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("W is not diagonalisable")
+    assert "[k, 1]" in done.stdout
+
+
+def test_step_subcommand_reaches_the_least_squares_point_in_one_newton_step(tmp_path):
+    png = tmp_path / "step.png"
+    done = run("step", "--activation", "identity", "--data", "1,2:3; 2,-1:1; 3,1:2", "--at", "5,-7", "--plot", str(png))
+    assert done.returncode == 0, done.stderr
+    assert "Newton point w0 - H^-1 g = (3/5, 13/15); gradient there: (0, 0)" in done.stdout
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("args, message", [
+    (("backprop", "--widths", "2,x"), "--widths[1]"),
+    (("backprop", "--shared-W", "1,2;3"), "rows of different lengths"),
+    (("step", "--data", "1:3/10", "--at", "1,2"), "at has 2 coordinate(s)"),
+    (("step", "--data", "1:3/10", "--at", "1,"), "empty entry"),
+])
+def test_bad_network_and_step_input_exits_2(args, message):
+    done = run(*args)
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr

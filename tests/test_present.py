@@ -118,3 +118,30 @@ def test_cli_writes_latex_and_plot(tmp_path):
     assert done.returncode == 0, done.stderr
     assert tex.read_text().startswith(r"\documentclass")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is installed by .ci/run")
+@pytest.mark.parametrize("name, make", [
+    ("backprop_sigmoid_bce", lambda: cf.Network([2, 2, 2, 1], "sigmoid", "bce").derivation()),
+    ("backprop_tanh_bias", lambda: cf.Network([2, 2, 1], "tanh", "mse", bias=True).derivation()),
+    ("shared_fibonacci", lambda: cf.shared_weight_recursion([[1, 1], [1, 0]]).derivation()),
+    ("shared_jordan", lambda: cf.shared_weight_recursion([[1, 1], [0, 1]]).derivation()),
+    ("step_quadratic", lambda: cf.local_model(cf.Neuron("identity", data=[((1, 2), 3), ((2, -1), 1)]),
+                                              at=[5, -7]).derivation()),
+    ("step_sigmoid", lambda: cf.local_model(cf.Neuron(data=[(1, "3/10"), (2, "9/10")]), at=[1]).derivation()),
+])
+def test_network_and_step_documents_compile(tmp_path, name, make):
+    compile_latex(tmp_path, name, make().to_document())
+
+
+def test_step_derivation_states_the_exact_newton_point_and_zero_gradient():
+    latex = cf.local_model(cf.Neuron("identity", dim=2, data=[((1, 2), 3), ((2, -1), 1), ((3, 1), 2)]),
+                           at=[5, -7]).derivation().to_latex()
+    assert r"\frac{3}{5} & \frac{13}{15}" in latex and "exactly, in rational arithmetic" in latex
+    assert r"m_1(s) &= 218 - 2600 s" in latex  # E(w0) = 218, |g|^2 = 38^2 + 34^2 = 2600, by hand
+
+
+def test_escaping_keeps_carets_and_dollars_out_of_math_mode():
+    d = Derivation("t")
+    d.statement("W^T costs $5", sp.Symbol("a"), 1)
+    assert r"W\^{}T costs \$5" in d.to_latex()

@@ -94,7 +94,8 @@ def _tex(value):
 
 
 def _escape(text):
-    for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("%", r"\%"), ("&", r"\&"), ("#", r"\#")):
+    for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("%", r"\%"), ("&", r"\&"), ("#", r"\#"),
+                 ("^", r"\^{}"), ("$", r"\$")):
         text = text.replace(a, b)
     return text
 

@@ -1,0 +1,123 @@
+"""Local models of a gradient step. Around w0, with g = grad E(w0), H = Hess E(w0) and the steepest-descent
+direction d = -g:
+    linear model     m1(s) = E(w0) + s g.d
+    quadratic model  m2(s) = m1(s) + s^2/2 d.H d
+and the Newton point w0 - H^-1 g. For a quadratic loss (identity + squared loss) m2 is exact and one Newton
+step lands on the minimum, exactly in rational arithmetic; for a sigmoid neuron neither holds, and the linear
+model's error grows with the step: a gradient step is "linear" only to first order."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .errors import InputError
+from .model.numbers import exact_number, to_mpf
+
+DIGITS = 40
+
+
+@dataclass(frozen=True)
+class LocalModel:
+    at: tuple
+    value: sp.Expr
+    gradient: sp.Matrix
+    hessian: sp.Matrix
+    newton_point: tuple
+    newton_gradient: tuple  # the gradient at the Newton point (exact zeros for a quadratic loss)
+    steps: np.ndarray
+    true_loss: np.ndarray
+    linear: np.ndarray
+    quadratic: np.ndarray
+    threshold: float
+    threshold_step: float  # first step length where the linear model's relative error exceeds the threshold
+
+    @property
+    def linear_error(self):
+        return self.true_loss - self.linear
+
+    @property
+    def quadratic_error(self):
+        return self.true_loss - self.quadratic
+
+    @property
+    def newton_reaches_stationary_point(self) -> bool:
+        return all(sp.sympify(v) == 0 for v in self.newton_gradient)
+
+    def summary(self) -> str:
+        g = ", ".join(sp.sstr(v if v.is_Rational else sp.N(v, 12)) for v in self.gradient)
+        newton = ", ".join(sp.sstr(v if v.is_Rational else sp.N(v, 15)) for v in self.newton_point)
+        rest = ", ".join(sp.sstr(v if sp.sympify(v).is_Rational else sp.N(v, 6)) for v in self.newton_gradient)
+        return "\n".join([
+            f"at w0 = ({', '.join(map(sp.sstr, self.at))}): E = {sp.N(self.value, 12)}, gradient ({g})",
+            f"Newton point w0 - H^-1 g = ({newton}); gradient there: ({rest})"
+            + ("  -> one Newton step reaches the stationary point" if self.newton_reaches_stationary_point else ""),
+            f"linear model: relative error passes {self.threshold:g} at step length {self.threshold_step:.4g}"
+            if np.isfinite(self.threshold_step) else
+            f"linear model: relative error stays below {self.threshold:g} on the steps examined",
+        ])
+
+    def plot(self):
+        """Loss along the steepest-descent step with the linear and quadratic models."""
+        import matplotlib.pyplot as plt
+        fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
+        ax.plot(self.steps, self.true_loss, color="tab:blue", label="loss E(w0 - s g)")
+        ax.plot(self.steps, self.linear, "--", color="tab:red", label="linear model")
+        ax.plot(self.steps, self.quadratic, ":", color="tab:green", label="quadratic model")
+        if np.isfinite(self.threshold_step):
+            ax.axvline(self.threshold_step, color="gray", linewidth=0.8,
+                       label=f"linear error > {self.threshold:g}")
+        ax.set_xlabel("step length s")
+        ax.set_ylabel("loss")
+        ax.legend()
+        ax.grid(alpha=0.3)
+        return fig
+
+    def derivation(self):
+        """The checked derivation of the step (see :mod:`closedform.present.step`)."""
+        from .present.step import derive_step
+        return derive_step(self)
+
+
+def local_model(problem, at, threshold: float = 0.1, steps=None) -> LocalModel:
+    """The local models of ``problem`` (a Neuron with concrete data) around ``at`` (exact numbers)."""
+    if problem.data.symbolic:
+        raise InputError("local_model needs concrete data; this problem's data is symbolic")
+    w0 = [exact_number(v, f"at[{i}]") for i, v in enumerate(at if isinstance(at, (list, tuple)) else [at])]
+    if len(w0) != problem.p:
+        raise InputError(f"at has {len(w0)} coordinate(s); the problem has {problem.p} weight(s)")
+    point = dict(zip(problem.weights, w0))
+    g = problem.gradient.subs(point)
+    H = problem.hessian.subs(point)
+    value = problem.loss.subs(point)
+    exact = all(e.is_Rational for e in list(g) + list(H))
+    if exact:
+        newton = sp.Matrix(w0) - H.LUsolve(g)
+        residual = tuple(sp.simplify(e) for e in problem.gradient.subs(dict(zip(problem.weights, newton))))
+    else:
+        with mpmath.workdps(DIGITS):
+            Hm = mpmath.matrix([[to_mpf(e, DIGITS) for e in H.row(i)] for i in range(H.rows)])
+            gm = mpmath.matrix([to_mpf(e, DIGITS) for e in g])
+            step = mpmath.lu_solve(Hm, gm)
+            newton = sp.Matrix([sp.Float(str(v), DIGITS) for v in (mpmath.matrix(w0) - step)])
+        residual = tuple(sp.N(e, 15) for e in problem.gradient.subs(dict(zip(problem.weights, newton))))
+    d = -g
+    slope = (g.T * d)[0]
+    curvature = (d.T * H * d)[0]
+    gnorm = float(sp.sqrt(sum(e**2 for e in g)))
+    grid = np.linspace(0, 4 / max(gnorm, 1e-12), 81) if steps is None else np.asarray(steps, dtype=float)
+    model = problem.numeric
+    direction = np.array([float(e) for e in d])
+    base = np.array([float(e) for e in w0])
+    true = model.loss(base[None, :] + grid[:, None] * direction[None, :])
+    E0, slope_f, curv_f = float(value), float(slope), float(curvature)
+    linear = E0 + grid * slope_f
+    quadratic = linear + 0.5 * grid**2 * curv_f
+    change = np.abs(true - E0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where(change > 0, np.abs(true - linear) / change, 0.0)
+    over = grid[(relative > threshold) & (grid > 0)]
+    return LocalModel(tuple(w0), value, g, H, tuple(newton), residual, grid, true, linear, quadratic, threshold,
+                      float(over[0]) if over.size else float("inf"))

@@ -1,0 +1,153 @@
+"""Layered networks and the backpropagation recursion, symbolic and checked.
+
+h_i = W_i z_(i-1) (+ b_i), z_i = f(h_i), z_0 = x, J = sum_k l(y_k, h_L,k). The recursion
+    delta_L = dJ/dh_L = g(y, h_L),   delta_i = (W_(i+1)^T delta_(i+1)) * f'(h_i),   dJ/dW_i = delta_i z_(i-1)^T
+is built symbolically and compared with direct differentiation of J and with central finite differences at 40
+digits. Each earlier layer's gradient is the later delta pulled back through W^T and f'; dJ/dW_(i+1) itself never
+enters. For sigmoid + cross-entropy, g = z_L - y: the 1/(z(1 - z)) of the loss cancels, no division by zero."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Optional
+
+import mpmath
+import sympy as sp
+
+from .errors import InputError
+from .model.activations import Activation
+from .model.evaluators import per_sample
+from .model.losses import check_compatible, get_loss
+from .model.neuron import activation_from_spec
+from .model.symbols import h, t
+
+CHECK_DIGITS = 40
+MAX_WIDTH = 6
+MAX_LAYERS = 6
+
+
+@dataclass(frozen=True)
+class BackpropCheck:
+    """``equal`` when the recursion matches direct differentiation (and finite differences) for every weight;
+    else ``first`` names the first weight where it does not, with the two values."""
+
+    equal: bool
+    checked: int
+    first: Optional[sp.Symbol] = None
+    recursion: Optional[object] = None
+    direct: Optional[object] = None
+
+    def __bool__(self):
+        return self.equal
+
+
+class Network:
+    """A fully connected network; ``widths = [n_in, ..., n_out]``."""
+
+    def __init__(self, widths, activation="sigmoid", loss="bce", bias=False):
+        if (not isinstance(widths, (list, tuple)) or len(widths) < 2
+                or any(isinstance(w, bool) or not isinstance(w, int) or not 1 <= w <= MAX_WIDTH for w in widths)):
+            raise InputError(f"widths = {widths!r} must list 2 to {MAX_LAYERS + 1} layer sizes from 1 to {MAX_WIDTH}")
+        if len(widths) > MAX_LAYERS + 1:
+            raise InputError(f"widths = {widths!r} has more than {MAX_LAYERS} weight layers")
+        self.widths = list(widths)
+        self.activation: Activation = activation_from_spec(activation)
+        self.criterion = get_loss(loss)
+        check_compatible(self.criterion, self.activation)
+        self.bias = bool(bias)
+        L = self.layers
+        self.W = [sp.Matrix(widths[i], widths[i - 1], lambda j, k, i=i: sp.Symbol(f"W{i}_{j + 1}{k + 1}", real=True))
+                  for i in range(1, L + 1)]
+        self.b = [sp.Matrix(widths[i], 1, lambda j, _, i=i: sp.Symbol(f"b{i}_{j + 1}", real=True)) if bias
+                  else sp.zeros(widths[i], 1) for i in range(1, L + 1)]
+        self.x = sp.Matrix(widths[0], 1, lambda j, _: sp.Symbol(f"x_{j + 1}", real=True))
+        self.y = sp.Matrix(widths[-1], 1, lambda j, _: sp.Symbol(f"y_{j + 1}", real=True))
+
+    @property
+    def layers(self) -> int:
+        return len(self.widths) - 1
+
+    def _f(self, v):
+        return v.applyfunc(lambda e: self.activation.expr.subs(h, e))
+
+    def _f_prime(self, v):
+        return v.applyfunc(lambda e: self.activation.derivative.subs(h, e))
+
+    @cached_property
+    def forward(self):
+        """([h_1..h_L], [z_0..z_L]) as SymPy matrices."""
+        hs, zs = [], [self.x]
+        for W, b in zip(self.W, self.b):
+            hs.append(W * zs[-1] + b)
+            zs.append(self._f(hs[-1]))
+        return hs, zs
+
+    @cached_property
+    def loss(self) -> sp.Expr:
+        """J = sum_k l(y_k, h_L,k), the per-output loss of the chosen kind."""
+        per = per_sample(self.activation, self.criterion).loss
+        hs, _ = self.forward
+        return sum((per.subs({t: yk, h: hk}) for yk, hk in zip(self.y, hs[-1])), sp.Integer(0))
+
+    @cached_property
+    def deltas(self) -> list:
+        """[delta_1, ..., delta_L] by the recursion."""
+        g = per_sample(self.activation, self.criterion).g
+        hs, _ = self.forward
+        delta = sp.Matrix([g.subs({t: yk, h: hk}) for yk, hk in zip(self.y, hs[-1])])
+        out = [delta]
+        for i in range(self.layers - 1, 0, -1):
+            delta = (self.W[i].T * delta).multiply_elementwise(self._f_prime(hs[i - 1]))
+            out.insert(0, delta)
+        return out
+
+    @cached_property
+    def gradients(self) -> list:
+        """[dJ/dW_1, ..., dJ/dW_L] = delta_i z_(i-1)^T."""
+        _, zs = self.forward
+        return [d * z.T for d, z in zip(self.deltas, zs[:-1])]
+
+    @property
+    def parameters(self) -> list:
+        symbols = [s for W in self.W for s in W]
+        return symbols + ([s for b in self.b for s in b] if self.bias else [])
+
+    def check_backprop(self, points: int = 3, seed: int = 1) -> BackpropCheck:
+        """Compare the recursion with dJ/dW by direct differentiation at random rational points (40 digits) and
+        with central finite differences of J at the first point."""
+        symbols = self.parameters + list(self.x) + list(self.y)
+        rng = random.Random(seed)
+        pairs = [(W[j, k], G[j, k]) for W, G in zip(self.W, self.gradients)
+                 for j in range(W.rows) for k in range(W.cols)]
+        pairs += [(b[j], d[j]) for b, d in zip(self.b, self.deltas) for j in range(b.rows)] if self.bias else []
+        J = sp.lambdify(symbols, self.loss, "mpmath")
+        with mpmath.workdps(CHECK_DIGITS):
+            for index in range(points):
+                point = {s: sp.Rational(rng.randint(1, 9), 10) if s in self.y else sp.Rational(rng.randint(-20, 20), 10)
+                         for s in symbols}
+                values = [mpmath.mpf(point[s].p) / point[s].q for s in symbols]
+                for weight, recursion in pairs:
+                    ours = sp.N(recursion.subs(point), CHECK_DIGITS)
+                    direct = sp.N(sp.diff(self.loss, weight).subs(point), CHECK_DIGITS)
+                    if abs(ours - direct) > sp.Float(10) ** (5 - CHECK_DIGITS) * (1 + abs(direct)):
+                        return BackpropCheck(False, len(pairs), weight, ours, direct)
+                    if index == 0:
+                        position = symbols.index(weight)
+                        eps = mpmath.mpf(10) ** -15
+                        up, down = list(values), list(values)
+                        up[position] += eps
+                        down[position] -= eps
+                        fd = (J(*up) - J(*down)) / (2 * eps)
+                        if abs(fd - mpmath.mpf(str(ours))) > mpmath.mpf(10) ** -20 * (1 + abs(fd)):
+                            return BackpropCheck(False, len(pairs), weight, ours, fd)
+        return BackpropCheck(True, len(pairs))
+
+    def derivation(self):
+        """The checked derivation of the recursion (see :mod:`closedform.present.derivation`)."""
+        from .present.backprop import derive_backprop
+        return derive_backprop(self)
+
+    def __repr__(self):
+        return (f"Network(widths={self.widths}, activation={self.activation.name!r}, loss={self.criterion.name!r}, "
+                f"bias={self.bias})")

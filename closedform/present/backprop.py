@@ -1,0 +1,75 @@
+"""The checked derivation of backpropagation for a :class:`~closedform.network.Network`: forward pass,
+delta_L (with the cross-entropy cancellation where it happens), the recursion pulling delta back through W^T and
+f', and dJ/dW_i = delta_i z_(i-1)^T. The output delta is checked symbolically per sample; the recursion's
+gradients are checked against direct differentiation of J (and finite differences) at 40 digits by
+:meth:`Network.check_backprop` before anything is written."""
+from __future__ import annotations
+
+import sympy as sp
+
+from ..model.evaluators import per_sample
+from ..model.symbols import h, t
+from ..recursion import k
+from .derivation import Derivation, DerivationError, assert_equal
+
+
+def derive_backprop(network) -> Derivation:
+    check = network.check_backprop()
+    if not check.equal:
+        raise DerivationError(f"backpropagation does not check at {check.first}: {check.recursion} != {check.direct}")
+    d = Derivation(f"Backpropagation: {network!r}")
+    L = network.layers
+    g = per_sample(network.activation, network.criterion).g
+    Z = [sp.MatrixSymbol(f"z_{i}", network.widths[i], 1) for i in range(0, L + 1)]
+    delta = [sp.MatrixSymbol(rf"\delta_{i}", network.widths[i], 1) for i in range(1, L + 1)]
+    y = sp.MatrixSymbol("y", network.widths[-1], 1)
+    plus_b = " + b_i" if network.bias else ""
+    d.statement("The forward pass, layer by layer, from z_0 = x.", sp.Symbol("h_i"), rf"W_i z_{{i-1}}{plus_b}")
+    d.statement("Each layer applies the activation elementwise.", sp.Symbol("z_i"),
+                sp.Function("f")(sp.Symbol("h_i")))
+    d.statement(f"The loss sums the per-output {network.criterion.name} loss over the {network.widths[-1]} "
+                f"output(s).", sp.Symbol("J"), rf"\sum_{{k}} \ell(y_k, h_{{{L},k}})")
+    if network.criterion.name == "bce" and network.activation.name == "sigmoid":
+        d.equation("The output delta: the sigmoid's derivative z(1 - z) cancels the 1/(z(1 - z)) of the "
+                   "cross-entropy, so there is no division by zero.", delta[-1], Z[-1] - y,
+                   check=(g, network.activation.expr - t))
+    else:
+        d.statement("The output delta is the per-sample factor g(y, h) = dl/dh at each output h = h_L.",
+                    delta[-1], g.subs({t: sp.Symbol("y"), h: sp.Symbol("h_L")}))
+    for i in range(L - 1, 0, -1):
+        d.statement(f"Layer {i}: the later delta pulled back through W_{i + 1}^T and f'(h_{i}); dJ/dW_{i + 1} "
+                    f"itself never enters.", delta[i - 1],
+                    rf"\left(W_{{{i + 1}}}^{{T}} \delta_{{{i + 1}}}\right) \circ f'(h_{{{i}}})")
+    for i in range(L):
+        d.statement(f"The gradient of W_{i + 1} (all {check.checked} parameters checked against direct "
+                    f"differentiation of J at 40 digits).", sp.Symbol(rf"\partial J / \partial W_{i + 1}"),
+                    delta[i] * Z[i].T)
+        if network.bias:
+            d.statement(f"The gradient of b_{i + 1} is the delta itself.",
+                        sp.Symbol(rf"\partial J / \partial b_{i + 1}"), delta[i])
+    return d
+
+
+def derive_shared_recursion(recursion, check_up_to: int = 6) -> Derivation:
+    """delta_i = (W^T)^(L-i) delta_L for linear layers sharing W, and (W^T)^k in closed form, checked against the
+    explicit matrix power for k = 0..check_up_to."""
+    d = Derivation("Backpropagation through linear layers sharing one matrix W")
+    Wt = sp.MatrixSymbol("W", *recursion.W.shape).T
+    delta_L = sp.MatrixSymbol(r"\delta_L", recursion.W.rows, 1)
+    d.statement("With identity activations f' = 1, so each step of the recursion only multiplies by W^T; after "
+                "k = L - i steps:", sp.MatrixSymbol(r"\delta_{L-k}", recursion.W.rows, 1),
+                sp.MatPow(Wt, k) * delta_L)
+    d.statement("The shared matrix.", sp.Symbol("W"), recursion.W)
+    if recursion.diagonalisable:
+        P, D = recursion.W.diagonalize()
+        d.statement("W is diagonalisable: W = P D P^{-1} with", sp.Tuple(sp.Symbol("P"), sp.Symbol("D")),
+                    sp.Tuple(P, D))
+        sentence = "So (W^T)^k = (P^{-1})^T D^k P^T: powers of the eigenvalues (checked for k = 0.." \
+                   f"{check_up_to} against the explicit power)."
+    else:
+        d.statement("W is not diagonalisable; its Jordan form is", sp.Symbol("J"), recursion.jordan)
+        sentence = f"So (W^T)^k comes from the Jordan blocks (checked for k = 0..{check_up_to})."
+    for power in range(check_up_to + 1):
+        assert_equal(recursion.power.subs(k, power), recursion.W.T ** power, sentence)
+    d.statement(sentence, sp.MatPow(Wt, k), recursion.power)
+    return d

@@ -1,0 +1,55 @@
+"""The closed form of backpropagation through linear layers with one shared square matrix W:
+delta_i = (W^T)^(L-i) delta_L. When W = P D P^-1 is diagonalisable, (W^T)^k = (P^-1)^T D^k P^T, powers of the
+eigenvalues, like Binet's formula for Fibonacci; otherwise the Jordan form J = D + N gives (W^T)^k through
+binomial sums of N, and that is reported."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .errors import InputError
+
+k = sp.Symbol("k", integer=True, nonnegative=True)
+
+
+@dataclass(frozen=True)
+class SharedWeightRecursion:
+    """``power`` is (W^T)^k in closed form in the symbol ``k``; ``diagonalisable`` says which route gave it."""
+
+    W: sp.Matrix
+    diagonalisable: bool
+    power: sp.Matrix
+    jordan: sp.Matrix
+
+    def delta(self, steps, delta_L) -> sp.Matrix:
+        """delta_(L - steps) = (W^T)^steps delta_L from the closed form."""
+        return (self.power.subs(k, steps) * sp.Matrix(delta_L)).applyfunc(sp.expand)
+
+    def derivation(self):
+        """The checked derivation of the closed form (see :mod:`closedform.present.backprop`)."""
+        from .present.backprop import derive_shared_recursion
+        return derive_shared_recursion(self)
+
+    def describe(self) -> str:
+        if self.diagonalisable:
+            return "W is diagonalisable: (W^T)^k = (P^-1)^T D^k P^T, powers of the eigenvalues"
+        return f"W is not diagonalisable (Jordan form {sp.sstr(self.jordan)}): (W^T)^k comes from the Jordan blocks"
+
+
+def shared_weight_recursion(W) -> SharedWeightRecursion:
+    """The closed form of (W^T)^k for a square matrix W (exact entries)."""
+    W = sp.Matrix(W)
+    if not W.is_square:
+        raise InputError(f"W of shape {W.shape} must be square for a shared-weight chain")
+    P, J = W.jordan_form()
+    diagonalisable = W.is_diagonalizable()
+    if diagonalisable:
+        P, D = W.diagonalize()
+        marks = sp.symbols(f"m0:{D.rows}")  # m_i stands for lambda_i^k while the entries are tidied
+        tidy = P.inv().T * sp.diag(*marks) * P.T
+        power = tidy.applyfunc(lambda e: sp.collect(sp.radsimp(sp.expand(e)), marks).subs(
+            {m: D[i, i] ** k for i, m in enumerate(marks)}))
+    else:
+        power = (W.T ** k).applyfunc(sp.expand)  # SymPy's power through the Jordan blocks
+    return SharedWeightRecursion(W, diagonalisable, power, J)
