@@ -47,11 +47,12 @@ class LocalModel:
         return all(sp.sympify(v) == 0 for v in self.newton_gradient)
 
     def summary(self) -> str:
-        g = ", ".join(sp.sstr(v if v.is_Rational else sp.N(v, 12)) for v in self.gradient)
+        shown = lambda v: sp.sstr(v if sp.sympify(v).is_Rational else sp.N(v, 12))  # noqa: E731
+        g = ", ".join(map(shown, self.gradient))
         newton = ", ".join(sp.sstr(v if v.is_Rational else sp.N(v, 15)) for v in self.newton_point)
         rest = ", ".join(sp.sstr(v if sp.sympify(v).is_Rational else sp.N(v, 6)) for v in self.newton_gradient)
         return "\n".join([
-            f"at w0 = ({', '.join(map(sp.sstr, self.at))}): E = {sp.N(self.value, 12)}, gradient ({g})",
+            f"at w0 = ({', '.join(map(sp.sstr, self.at))}): E = {shown(self.value)}, gradient ({g})",
             f"Newton point w0 - H^-1 g = ({newton}); gradient there: ({rest})"
             + ("  -> one Newton step reaches the stationary point" if self.newton_reaches_stationary_point else ""),
             f"linear model: relative error passes {self.threshold:g} at step length {self.threshold_step:.4g}"

@@ -1,4 +1,4 @@
-"""The four notebooks run in a real Jupyter kernel (nbclient + ipykernel) and their closing assertions pass."""
+"""The notebooks (one per question) run in a real Jupyter kernel (nbclient + ipykernel) and their closing assertions pass."""
 from pathlib import Path
 
 import nbformat
@@ -9,7 +9,7 @@ NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 
 
 def test_there_is_one_notebook_per_question():
-    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04"]
+    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06", "07"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
