@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .errors import InputError
+from .model.numbers import exact_number
+from .solve.budget import run_with_budget
 
 k = sp.Symbol("k", integer=True, nonnegative=True)
 
@@ -37,11 +39,23 @@ class SharedWeightRecursion:
         return f"W is not diagonalisable (Jordan form {sp.sstr(self.jordan)}): (W^T)^k comes from the Jordan blocks"
 
 
-def shared_weight_recursion(W) -> SharedWeightRecursion:
-    """The closed form of (W^T)^k for a square matrix W (exact entries)."""
-    W = sp.Matrix(W)
+def shared_weight_recursion(W, timeout: float = 10.0) -> SharedWeightRecursion:
+    """The closed form of (W^T)^k for a square matrix W (exact entries), computed within ``timeout`` seconds."""
+    rows = [[exact_number(v, f"W[{i}][{j}]") for j, v in enumerate(row)] for i, row in enumerate(
+        W.tolist() if isinstance(W, sp.MatrixBase) else W)]
+    if not rows or len({len(row) for row in rows}) != 1:
+        raise InputError(f"W = {W!r} must be a non-empty list of rows of equal length")
+    W = sp.Matrix(rows)
     if not W.is_square:
         raise InputError(f"W of shape {W.shape} must be square for a shared-weight chain")
+    outcome = run_with_budget(_closed_form, W, seconds=timeout)
+    if outcome.status != "done":
+        raise InputError(f"no closed form of (W^T)^k for W = {sp.sstr(W.tolist())} found within {timeout:g} s "
+                         f"(characteristic polynomial {sp.sstr(W.charpoly().as_expr())}): {outcome.message}")
+    return outcome.value
+
+
+def _closed_form(W: sp.Matrix) -> SharedWeightRecursion:
     P, J = W.jordan_form()
     diagonalisable = W.is_diagonalizable()
     if diagonalisable:

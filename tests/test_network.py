@@ -124,9 +124,20 @@ def test_non_diagonalisable_W_is_reported_with_its_jordan_form():
     assert "Jordan" in rec.derivation().to_latex()
 
 
-def test_non_square_W_is_refused():
-    with pytest.raises(cf.InputError, match=r"\(2, 3\)"):
-        cf.shared_weight_recursion([[1, 2, 3], [4, 5, 6]])
+@pytest.mark.parametrize("W, message", [
+    ([[1, 2, 3], [4, 5, 6]], r"shape \(2, 3\)"),
+    ([[1, 2], [3]], "rows of equal length"),
+    ([[1, float("nan")], [0, 1]], r"W\[0\]\[1\] = nan"),
+])
+def test_bad_W_is_refused_by_name(W, message):
+    with pytest.raises(cf.InputError, match=message):
+        cf.shared_weight_recursion(W)
+
+
+def test_a_cubic_eigenvalue_problem_stops_at_its_budget_and_says_so():
+    # the plastic-number matrix: characteristic polynomial lambda^3 - lambda - 1, Cardano radicals everywhere
+    with pytest.raises(cf.InputError, match=r"found within 1 s \(characteristic polynomial lambda\*\*3 - lambda - 1\)"):
+        cf.shared_weight_recursion([[0, 1, 0], [0, 0, 1], [1, 1, 0]], timeout=1)
 
 
 # --- local models of a step ------------------------------------------------------------------------------------

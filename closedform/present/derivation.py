@@ -102,7 +102,7 @@ def _escape(text):
 
 def assert_equal(a, b, what):
     """Raise :class:`DerivationError` unless a == b symbolically or to 40 digits at random points."""
-    a, b = sp.Matrix([a]) if not isinstance(a, sp.MatrixBase) else a, sp.Matrix([b]) if not isinstance(b, sp.MatrixBase) else b
+    a, b = (m if isinstance(m, sp.MatrixBase) else sp.Matrix([m]) for m in (a, b))
     difference = (a - b).applyfunc(lambda e: sp.simplify(sp.expand(e.rewrite(sp.exp))))
     if all(e == 0 for e in difference):
         return
