@@ -220,3 +220,13 @@ def test_step_plot_has_the_loss_and_both_models(sigmoid_step):
 def test_exact_start_given_as_fraction_is_kept_exact(line_problem):
     model = cf.local_model(line_problem, at=[Fraction(1, 3), 0])
     assert model.at == (sp.Rational(1, 3), 0) and model.gradient[0].is_Rational
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.lists(st.integers(1, 2), min_size=2, max_size=4), st.sampled_from(["sigmoid", "tanh", "softplus"]),
+       st.booleans())
+def test_recursion_matches_direct_differentiation_for_random_small_networks(widths, activation, bias):
+    net = cf.Network(widths, activation=activation, loss="mse", bias=bias)
+    check = net.check_backprop(points=1)
+    expected = sum(a * b for a, b in zip(widths[1:], widths[:-1])) + (sum(widths[1:]) if bias else 0)
+    assert check.equal is True and check.checked == expected
