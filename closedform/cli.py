@@ -3,6 +3,7 @@ Bad input exits with status 2 and one line; an answer (even "no finite stationar
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import sympy as sp
@@ -164,3 +165,6 @@ def main(argv=None) -> int:
     except InputError as exc:
         print(f"closedform: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into head & co.: stop quietly, like other Unix tools
+        sys.stdout = open(os.devnull, "w")
+        return 0

@@ -95,3 +95,17 @@ def test_step_subcommand_reaches_the_least_squares_point_in_one_newton_step(tmp_
 def test_bad_network_and_step_input_exits_2(args, message):
     done = run(*args)
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_output_cut_short_by_a_pipe_ends_quietly(monkeypatch):
+    from closedform.cli import main
+
+    class ClosedPipe:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["backprop", "--widths", "2,1"]) == 0
