@@ -8,6 +8,7 @@ model's error grows with the step: a gradient step is "linear" only to first ord
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import mpmath
 import numpy as np
@@ -25,8 +26,8 @@ class LocalModel:
     value: sp.Expr
     gradient: sp.Matrix
     hessian: sp.Matrix
-    newton_point: tuple
-    newton_gradient: tuple  # the gradient at the Newton point (exact zeros for a quadratic loss)
+    newton_point: Optional[tuple]  # None when the Hessian at w0 is singular
+    newton_gradient: Optional[tuple]  # the gradient at the Newton point (exact zeros for a quadratic loss)
     steps: np.ndarray
     true_loss: np.ndarray
     linear: np.ndarray
@@ -44,17 +45,17 @@ class LocalModel:
 
     @property
     def newton_reaches_stationary_point(self) -> bool:
-        return all(sp.sympify(v) == 0 for v in self.newton_gradient)
+        return self.newton_gradient is not None and all(sp.sympify(v) == 0 for v in self.newton_gradient)
 
     def summary(self) -> str:
-        shown = lambda v: sp.sstr(v if sp.sympify(v).is_Rational else sp.N(v, 12))  # noqa: E731
-        g = ", ".join(map(shown, self.gradient))
-        newton = ", ".join(sp.sstr(v if v.is_Rational else sp.N(v, 15)) for v in self.newton_point)
-        rest = ", ".join(sp.sstr(v if sp.sympify(v).is_Rational else sp.N(v, 6)) for v in self.newton_gradient)
+        listed = lambda values, digits: ", ".join(sp.sstr(shown(v, digits)) for v in values)  # noqa: E731
+        newton = ("the Hessian is singular at w0: no Newton step" if self.newton_point is None else
+                  f"Newton point w0 - H^-1 g = ({listed(self.newton_point, 15)}); gradient there: "
+                  f"({listed(self.newton_gradient, 6)})")
         return "\n".join([
-            f"at w0 = ({', '.join(map(sp.sstr, self.at))}): E = {shown(self.value)}, gradient ({g})",
-            f"Newton point w0 - H^-1 g = ({newton}); gradient there: ({rest})"
-            + ("  -> one Newton step reaches the stationary point" if self.newton_reaches_stationary_point else ""),
+            f"at w0 = ({listed(self.at, 12)}): E = {shown(self.value, 12)}, gradient ({listed(self.gradient, 12)})",
+            newton + ("  -> one Newton step reaches the stationary point" if self.newton_reaches_stationary_point
+                      else ""),
             f"linear model: relative error passes {self.threshold:g} at step length {self.threshold_step:.4g}"
             if np.isfinite(self.threshold_step) else
             f"linear model: relative error stays below {self.threshold:g} on the steps examined",
@@ -82,6 +83,31 @@ class LocalModel:
         return derive_step(self)
 
 
+def shown(value, digits: int):
+    """``value`` itself when it is rational (exact), else rounded to ``digits`` significant digits."""
+    value = sp.sympify(value)
+    return value if value.is_Rational else sp.N(value, digits)
+
+
+def _newton(problem, w0, g, H):
+    """(w0 - H^-1 g, the gradient there): exact in rational arithmetic, else at 40 digits; (None, None) when H is
+    singular at w0 (no Newton step exists)."""
+    if all(e.is_Rational for e in list(g) + list(H)):
+        if H.det() == 0:
+            return None, None
+        newton = sp.Matrix(w0) - H.LUsolve(g)
+        return tuple(newton), tuple(sp.simplify(e) for e in problem.gradient.subs(dict(zip(problem.weights, newton))))
+    with mpmath.workdps(DIGITS):
+        Hm = mpmath.matrix([[to_mpf(e, DIGITS) for e in H.row(i)] for i in range(H.rows)])
+        gm = mpmath.matrix([to_mpf(e, DIGITS) for e in g])
+        try:
+            step = mpmath.lu_solve(Hm, gm)
+        except ZeroDivisionError:
+            return None, None
+        newton = sp.Matrix([sp.Float(str(v), DIGITS) for v in (mpmath.matrix(w0) - step)])
+    return tuple(newton), tuple(sp.N(e, 15) for e in problem.gradient.subs(dict(zip(problem.weights, newton))))
+
+
 def local_model(problem, at, threshold: float = 0.1, steps=None) -> LocalModel:
     """The local models of ``problem`` (a Neuron with concrete data) around ``at`` (exact numbers)."""
     if problem.data.symbolic:
@@ -93,17 +119,7 @@ def local_model(problem, at, threshold: float = 0.1, steps=None) -> LocalModel:
     g = problem.gradient.subs(point)
     H = problem.hessian.subs(point)
     value = problem.loss.subs(point)
-    exact = all(e.is_Rational for e in list(g) + list(H))
-    if exact:
-        newton = sp.Matrix(w0) - H.LUsolve(g)
-        residual = tuple(sp.simplify(e) for e in problem.gradient.subs(dict(zip(problem.weights, newton))))
-    else:
-        with mpmath.workdps(DIGITS):
-            Hm = mpmath.matrix([[to_mpf(e, DIGITS) for e in H.row(i)] for i in range(H.rows)])
-            gm = mpmath.matrix([to_mpf(e, DIGITS) for e in g])
-            step = mpmath.lu_solve(Hm, gm)
-            newton = sp.Matrix([sp.Float(str(v), DIGITS) for v in (mpmath.matrix(w0) - step)])
-        residual = tuple(sp.N(e, 15) for e in problem.gradient.subs(dict(zip(problem.weights, newton))))
+    newton, residual = _newton(problem, w0, g, H)
     d = -g
     slope = (g.T * d)[0]
     curvature = (d.T * H * d)[0]
@@ -120,5 +136,5 @@ def local_model(problem, at, threshold: float = 0.1, steps=None) -> LocalModel:
     with np.errstate(divide="ignore", invalid="ignore"):
         relative = np.where(change > 0, np.abs(true - linear) / change, 0.0)
     over = grid[(relative > threshold) & (grid > 0)]
-    return LocalModel(tuple(w0), value, g, H, tuple(newton), residual, grid, true, linear, quadratic, threshold,
+    return LocalModel(tuple(w0), value, g, H, newton, residual, grid, true, linear, quadratic, threshold,
                       float(over[0]) if over.size else float("inf"))

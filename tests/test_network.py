@@ -230,3 +230,14 @@ def test_recursion_matches_direct_differentiation_for_random_small_networks(widt
     check = net.check_backprop(points=1)
     expected = sum(a * b for a, b in zip(widths[1:], widths[:-1])) + (sum(widths[1:]) if bias else 0)
     assert check.equal is True and check.checked == expected
+
+
+@pytest.mark.parametrize("problem, at", [
+    (cf.Neuron("identity", dim=2, data=[((1, 2), 3), ((2, 4), 1)]), [1, 1]),  # rank-1 data: H = [[5,10],[10,20]]
+    (cf.Neuron("relu", data=[(1, 1), (2, 3)]), [-1]),  # flat region of relu: H = 0
+])
+def test_singular_hessian_means_no_newton_step_said_plainly(problem, at):
+    model = cf.local_model(problem, at=at)
+    assert model.newton_point is None and model.newton_reaches_stationary_point is False
+    assert "the Hessian is singular at w0: no Newton step" in model.summary()
+    assert r"\det H &= 0" in model.derivation().to_latex()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from ..local import shown
 from .derivation import Derivation, assert_equal
 
 
@@ -13,21 +14,25 @@ def derive_step(model) -> Derivation:
     w0 = sp.Matrix(model.at)
     g, H = model.gradient, model.hessian
     exact = all(e.is_Rational for e in list(g) + list(H))
-    shown = (lambda e: e) if exact else (lambda e: sp.N(e, 15))
+    show = lambda e: shown(e, 15)  # noqa: E731
     s = sp.Symbol("s")
     d.statement("The starting point.", "w_0", w0.T)
     d.statement("The loss, its gradient g and its Hessian H there" + (" (exact)." if exact else
-                " (to 15 digits)."), r"E(w_0),\ g,\ H", sp.Tuple(shown(model.value), g.T.applyfunc(shown),
-                                                                  H.applyfunc(shown)))
-    slope, curvature = shown((g.T * -g)[0]), shown((g.T * H * g)[0])
+                " (to 15 digits)."), r"E(w_0),\ g,\ H", sp.Tuple(show(model.value), g.T.applyfunc(show),
+                                                                  H.applyfunc(show)))
+    slope, curvature = show((g.T * -g)[0]), show((g.T * H * g)[0])
     d.statement("Along the steepest-descent direction -g the first-order (linear) model changes at the rate "
-                "-|g|^2; a gradient step trusts this model.", "m_1(s)", shown(model.value) + s * slope)
+                "-|g|^2; a gradient step trusts this model.", "m_1(s)", show(model.value) + s * slope)
     d.statement("The second-order model adds the curvature along -g.", "m_2(s)",
-                shown(model.value) + s * slope + s**2 / 2 * curvature)
+                show(model.value) + s * slope + s**2 / 2 * curvature)
+    if model.newton_point is None:
+        d.statement("The Hessian is singular at w_0, so H (w - w_0) = -g has no unique solution: there is no "
+                    "Newton step from here.", r"\det H", 0)
+        return d
     newton = sp.Matrix(model.newton_point)
     assert_equal(H * (newton - w0), -g, "Newton step")
     d.statement("The Newton step solves H (w - w_0) = -g" + (" exactly, in rational arithmetic." if exact else
-                " (at 40 digits)."), "w", newton.T.applyfunc(shown))
+                " (at 40 digits)."), "w", newton.T.applyfunc(show))
     rest = sp.Matrix(model.newton_gradient)
     if model.newton_reaches_stationary_point:
         d.statement("The gradient there is exactly zero: the loss is quadratic, its second-order model is exact, "
