@@ -113,8 +113,6 @@ def _backprop(args) -> int:
     if args.shared_W:
         from .recursion import shared_weight_recursion
         rows = [_numbers(row, f"--shared-W row {i + 1}") for i, row in enumerate(args.shared_W.split(";"))]
-        if len({len(row) for row in rows}) != 1:
-            raise InputError(f"--shared-W = {args.shared_W!r} has rows of different lengths")
         recursion = shared_weight_recursion(rows)
         print(recursion.describe())
         print(f"delta_(L-k) = (W^T)^k delta_L with (W^T)^k = {sp.sstr(recursion.power)}")
@@ -129,7 +127,7 @@ def _backprop(args) -> int:
         print("checked against direct differentiation of J (40 digits, 3 points) and finite differences: "
               + (f"equal for all {check.checked} parameters" if check.equal else
                  f"NOT equal at {check.first}: {check.recursion} vs {check.direct}"))
-        derivation = network.derivation() if check.equal else None
+        derivation = network.derivation(check) if check.equal else None
         if derivation is not None:
             print(derivation.to_markdown())
     if args.latex and derivation is not None:

@@ -143,10 +143,11 @@ class Network:
                             return BackpropCheck(False, len(pairs), weight, ours, fd)
         return BackpropCheck(True, len(pairs))
 
-    def derivation(self):
-        """The checked derivation of the recursion (see :mod:`closedform.present.derivation`)."""
+    def derivation(self, check: Optional[BackpropCheck] = None):
+        """The checked derivation of the recursion (see :mod:`closedform.present.backprop`); pass the result of
+        :meth:`check_backprop` when it is already at hand."""
         from .present.backprop import derive_backprop
-        return derive_backprop(self)
+        return derive_backprop(self, check)
 
     def __repr__(self):
         return (f"Network(widths={self.widths}, activation={self.activation.name!r}, loss={self.criterion.name!r}, "

@@ -44,7 +44,7 @@ def shared_weight_recursion(W, timeout: float = 10.0) -> SharedWeightRecursion:
     rows = [[exact_number(v, f"W[{i}][{j}]") for j, v in enumerate(row)] for i, row in enumerate(
         W.tolist() if isinstance(W, sp.MatrixBase) else W)]
     if not rows or len({len(row) for row in rows}) != 1:
-        raise InputError(f"W = {W!r} must be a non-empty list of rows of equal length")
+        raise InputError(f"W = {W!r} is empty or has rows of different lengths; expected rows of equal length")
     W = sp.Matrix(rows)
     if not W.is_square:
         raise InputError(f"W of shape {W.shape} must be square for a shared-weight chain")

@@ -13,8 +13,9 @@ from ..recursion import k
 from .derivation import Derivation, DerivationError, assert_equal
 
 
-def derive_backprop(network) -> Derivation:
-    check = network.check_backprop()
+def derive_backprop(network, check=None) -> Derivation:
+    """``check``: a :class:`BackpropCheck` already computed for ``network`` (else it is run here)."""
+    check = network.check_backprop() if check is None else check
     if not check.equal:
         raise DerivationError(f"backpropagation does not check at {check.first}: {check.recursion} != {check.direct}")
     d = Derivation(f"Backpropagation: {network!r}")
