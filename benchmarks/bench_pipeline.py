@@ -11,7 +11,8 @@ import sympy as sp
 from scipy import optimize
 
 import closedform as cf
-from closedform.solve.budget import run_with_budget
+from closedform.budget import run_with_budget
+from closedform.kinds import Finish
 from closedform.solve.numeric import default_box, newton_search, polish_all, starting_points
 from closedform.solve.reduction import reduce
 
@@ -43,7 +44,7 @@ def symbolic_attempts(problem, seconds):
     for name, call in [("sympy.solve", lambda: sp.solve(grad[0], w)),
                        ("sympy.solveset", lambda: sp.solveset(grad[0], w, sp.Reals))]:
         outcome, elapsed = timed(lambda: run_with_budget(call, seconds=seconds))
-        answer = outcome.value if outcome.status == "done" else outcome.status
+        answer = outcome.value if outcome.status is Finish.DONE else outcome.status
         print(f"  {name:<15} {elapsed:7.2f} s  -> {answer}")
 
 

@@ -11,7 +11,7 @@ import sympy as sp
 from .errors import InputError
 from .model.data import parse_data_string, read_csv
 from .model.numbers import exact_number
-from .model.neuron import Neuron
+from .problem import Network, Neuron, local_model, shared_weight_recursion
 
 SEED = """The seed question: a sigmoid neuron y = s(w.x), squared loss E = 1/2 (t - y)^2, one datapoint (x, t).
 Does the gradient vanish anywhere, and can that place be written down?
@@ -99,7 +99,6 @@ def _numbers(text: str, what: str) -> list:
 
 
 def _step(problem, args) -> int:
-    from .local import local_model
     model = local_model(problem, at=_numbers(args.at, "--at"), threshold=args.threshold)
     print(model.summary())
     if args.latex:
@@ -111,14 +110,12 @@ def _step(problem, args) -> int:
 
 def _backprop(args) -> int:
     if args.shared_W:
-        from .recursion import shared_weight_recursion
         rows = [_numbers(row, f"--shared-W row {i + 1}") for i, row in enumerate(args.shared_W.split(";"))]
         recursion = shared_weight_recursion(rows)
         print(recursion.describe())
         print(f"delta_(L-k) = (W^T)^k delta_L with (W^T)^k = {sp.sstr(recursion.power)}")
         derivation = recursion.derivation()
     else:
-        from .network import Network
         widths = [int(v) if v.is_Integer else str(v) for v in _numbers(args.widths, "--widths")]
         network = Network(widths, args.activation, args.loss, bias=args.bias)
         check = network.check_backprop()

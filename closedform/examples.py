@@ -11,7 +11,7 @@ add a constant to the loss."""
 from __future__ import annotations
 
 from .errors import InputError
-from .model.neuron import Neuron
+from .problem import Neuron
 
 TARGET = "9/10"
 SCALE = -10

@@ -15,13 +15,16 @@ import numpy as np
 import sympy as sp
 
 from .errors import InputError
-from .model.numbers import exact_number, to_mpf
+from .model.numbers import exact_number, shown, to_mpf
 
 DIGITS = 40
 
 
 @dataclass(frozen=True)
 class LocalModel:
+    """The models of one step from ``at``; the public :class:`closedform.LocalModel` (:mod:`closedform.problem`)
+    adds ``plot`` and ``derivation``."""
+
     at: tuple
     value: sp.Expr
     gradient: sp.Matrix
@@ -60,33 +63,6 @@ class LocalModel:
             if np.isfinite(self.threshold_step) else
             f"linear model: relative error stays below {self.threshold:g} on the steps examined",
         ])
-
-    def plot(self):
-        """Loss along the steepest-descent step with the linear and quadratic models."""
-        import matplotlib.pyplot as plt
-        fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
-        ax.plot(self.steps, self.true_loss, color="tab:blue", label="loss E(w0 - s g)")
-        ax.plot(self.steps, self.linear, "--", color="tab:red", label="linear model")
-        ax.plot(self.steps, self.quadratic, ":", color="tab:green", label="quadratic model")
-        if np.isfinite(self.threshold_step):
-            ax.axvline(self.threshold_step, color="gray", linewidth=0.8,
-                       label=f"linear error > {self.threshold:g}")
-        ax.set_xlabel("step length s")
-        ax.set_ylabel("loss")
-        ax.legend()
-        ax.grid(alpha=0.3)
-        return fig
-
-    def derivation(self):
-        """The checked derivation of the step (see :mod:`closedform.present.step`)."""
-        from .present.step import derive_step
-        return derive_step(self)
-
-
-def shown(value, digits: int):
-    """``value`` itself when it is rational (exact), else rounded to ``digits`` significant digits."""
-    value = sp.sympify(value)
-    return value if value.is_Rational else sp.N(value, digits)
 
 
 def _newton(problem, w0, g, H):

@@ -7,7 +7,6 @@ digits. Each earlier layer's gradient is the later delta pulled back through W^T
 enters. For sigmoid + cross-entropy, g = z_L - y: the 1/(z(1 - z)) of the loss cancels, no division by zero."""
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Optional
@@ -17,6 +16,7 @@ import sympy as sp
 
 from .errors import InputError
 from .model.activations import Activation
+from .model.compare import as_mpf, compare
 from .model.evaluators import per_sample
 from .model.losses import check_compatible, get_loss
 from .model.neuron import activation_from_spec
@@ -43,7 +43,8 @@ class BackpropCheck:
 
 
 class Network:
-    """A fully connected network; ``widths = [n_in, ..., n_out]``."""
+    """A fully connected network; ``widths = [n_in, ..., n_out]``. The public :class:`closedform.Network`
+    (:mod:`closedform.problem`) adds ``derivation``."""
 
     def __init__(self, widths, activation="sigmoid", loss="bce", bias=False):
         if (not isinstance(widths, (list, tuple)) or len(widths) < 2
@@ -114,40 +115,33 @@ class Network:
         return symbols + ([s for b in self.b for s in b] if self.bias else [])
 
     def check_backprop(self, points: int = 3, seed: int = 1) -> BackpropCheck:
-        """Compare the recursion with dJ/dW by direct differentiation at random rational points (40 digits) and
-        with central finite differences of J at the first point."""
+        """Compare the recursion with dJ/dW by direct differentiation at random rational points (40 digits,
+        :func:`closedform.model.compare.compare`) and with central finite differences of J at the first point."""
         symbols = self.parameters + list(self.x) + list(self.y)
-        rng = random.Random(seed)
         pairs = [(W[j, k], G[j, k]) for W, G in zip(self.W, self.gradients)
                  for j in range(W.rows) for k in range(W.cols)]
         pairs += [(b[j], d[j]) for b, d in zip(self.b, self.deltas) for j in range(b.rows)] if self.bias else []
+        weights, recursion = [weight for weight, _ in pairs], [ours for _, ours in pairs]
+        verdict = compare(recursion, [sp.diff(self.loss, weight) for weight in weights], digits=CHECK_DIGITS,
+                          trials=points, seed=seed, symbolic=False, compiled=True, symbols=symbols)
+        if not verdict.equal:
+            i = verdict.component
+            return BackpropCheck(False, len(pairs), weights[i], verdict.first[i], verdict.second[i])
+        if verdict.point is None:  # points=0: nothing was compared
+            return BackpropCheck(True, len(pairs))
         J = sp.lambdify(symbols, self.loss, "mpmath")
-        ours_at = sp.lambdify(symbols, [recursion for _, recursion in pairs], "mpmath")
-        direct_at = sp.lambdify(symbols, [sp.diff(self.loss, weight) for weight, _ in pairs], "mpmath")
-        tolerance = mpmath.mpf(10) ** (5 - CHECK_DIGITS)
-        with mpmath.workdps(CHECK_DIGITS):
+        values = as_mpf(verdict.point, symbols, CHECK_DIGITS)  # the first point compared, with the recursion there
+        with mpmath.workdps(CHECK_DIGITS):  # central difference: error O(eps^2) = 1e-30, far below the 1e-20 asked
             eps = mpmath.mpf(10) ** -15
-            for index in range(points):
-                values = [mpmath.mpf(rng.randint(1, 9)) / 10 if s in self.y else mpmath.mpf(rng.randint(-20, 20)) / 10
-                          for s in symbols]
-                for (weight, _), ours, direct in zip(pairs, ours_at(*values), direct_at(*values)):
-                    if abs(ours - direct) > tolerance * (1 + abs(direct)):
-                        return BackpropCheck(False, len(pairs), weight, ours, direct)
-                    if index == 0:  # central difference: error O(eps^2) = 1e-30, far below the 1e-20 asked
-                        position = symbols.index(weight)
-                        up, down = list(values), list(values)
-                        up[position] += eps
-                        down[position] -= eps
-                        fd = (J(*up) - J(*down)) / (2 * eps)
-                        if abs(fd - ours) > mpmath.mpf(10) ** -20 * (1 + abs(fd)):
-                            return BackpropCheck(False, len(pairs), weight, ours, fd)
+            for weight, ours in zip(weights, verdict.first):
+                position = symbols.index(weight)
+                up, down = list(values), list(values)
+                up[position] += eps
+                down[position] -= eps
+                fd = (J(*up) - J(*down)) / (2 * eps)
+                if abs(fd - ours) > mpmath.mpf(10) ** -20 * (1 + abs(fd)):
+                    return BackpropCheck(False, len(pairs), weight, ours, fd)
         return BackpropCheck(True, len(pairs))
-
-    def derivation(self, check: Optional[BackpropCheck] = None):
-        """The checked derivation of the recursion (see :mod:`closedform.present.backprop`); pass the result of
-        :meth:`check_backprop` when it is already at hand."""
-        from .present.backprop import derive_backprop
-        return derive_backprop(self, check)
 
     def __repr__(self):
         return (f"Network(widths={self.widths}, activation={self.activation.name!r}, loss={self.criterion.name!r}, "

@@ -10,14 +10,16 @@ import sympy as sp
 
 from .errors import InputError
 from .model.numbers import exact_number
-from .solve.budget import run_with_budget
+from .budget import run_with_budget
+from .kinds import Finish
 
 k = sp.Symbol("k", integer=True, nonnegative=True)
 
 
 @dataclass(frozen=True)
 class SharedWeightRecursion:
-    """``power`` is (W^T)^k in closed form in the symbol ``k``; ``diagonalisable`` says which route gave it."""
+    """``power`` is (W^T)^k in closed form in the symbol ``k``; ``diagonalisable`` says which route gave it.
+    The public :class:`closedform.SharedWeightRecursion` (:mod:`closedform.problem`) adds ``derivation``."""
 
     W: sp.Matrix
     diagonalisable: bool
@@ -27,11 +29,6 @@ class SharedWeightRecursion:
     def delta(self, steps, delta_L) -> sp.Matrix:
         """delta_(L - steps) = (W^T)^steps delta_L from the closed form."""
         return (self.power.subs(k, steps) * sp.Matrix(delta_L)).applyfunc(sp.expand)
-
-    def derivation(self):
-        """The checked derivation of the closed form (see :mod:`closedform.present.backprop`)."""
-        from .present.backprop import derive_shared_recursion
-        return derive_shared_recursion(self)
 
     def describe(self) -> str:
         if self.diagonalisable:
@@ -49,7 +46,7 @@ def shared_weight_recursion(W, timeout: float = 10.0) -> SharedWeightRecursion:
     if not W.is_square:
         raise InputError(f"W of shape {W.shape} must be square for a shared-weight chain")
     outcome = run_with_budget(_closed_form, W, seconds=timeout)
-    if outcome.status != "done":
+    if outcome.status is not Finish.DONE:
         raise InputError(f"no closed form of (W^T)^k for W = {sp.sstr(W.tolist())} found within {timeout:g} s "
                          f"(characteristic polynomial {sp.sstr(W.charpoly().as_expr())}): {outcome.message}")
     return outcome.value

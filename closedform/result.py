@@ -1,5 +1,6 @@
-"""The answer: a :class:`StationarySet` and its parts, with ``to_dict``/``to_json``/``summary`` and rich display.
-Numbers are exact SymPy numbers or mpmath values; the JSON writes them as decimal strings at full precision."""
+"""The answer: a :class:`StationarySet` built from the pipeline's final state, with ``to_dict``/``to_json``/
+``summary`` and rich display. Numbers are exact SymPy numbers or mpmath values; the JSON writes them as decimal
+strings at full precision. The parts (points, regions, certificate, ...) are the pipeline's own types."""
 from __future__ import annotations
 
 import json
@@ -9,104 +10,41 @@ from typing import Optional
 import mpmath
 import sympy as sp
 
-from .model.numbers import to_mpf
+from .kinds import Kind, RegionKind, Scope, Status
+from .solve.parts import (Asymptote, Certificate, ClosedForm, Obstruction, Reduction, Region, StationaryPoint, Stats,
+                          decimal)
+from .solve.pipeline import solve
 
-KINDS = ("min", "max", "saddle", "degenerate")
-
-
-def decimal(value, digits: int) -> str:
-    """A number as a decimal string with ``digits`` significant digits (exact integers stay exact)."""
-    if isinstance(value, sp.Basic):
-        if value.is_Integer:
-            return str(value)
-        if value in (sp.oo, -sp.oo):
-            return "inf" if value == sp.oo else "-inf"
-        return mpmath.nstr(to_mpf(value, digits + 5), digits) if value.is_real else str(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, mpmath.mpf):
-        return mpmath.nstr(value, digits)
-    with mpmath.workdps(digits + 5):
-        return mpmath.nstr(mpmath.mpf(value), digits)
+__all__ = ["Asymptote", "Certificate", "ClosedForm", "Infimum", "Obstruction", "Reduction", "Region",
+           "StationaryPoint", "StationarySet", "Stats", "stationary_points"]
 
 
 @dataclass(frozen=True)
-class StationaryPoint:
-    """An isolated stationary point (or, for rank-deficient data, the minimum-norm point of a stationary
-    affine set, classified along the data span). ``residual`` is |grad E| at working precision; ``certified``
-    means ``enclosure`` (one interval per coordinate) is proved to hold exactly one zero of the gradient."""
+class Infimum:
+    """The least loss among the finite minima, the stationary continua and the limits at infinity that were
+    found; ``attained`` when a finite point reaches it. ``proved`` only when the list of points is complete."""
 
-    w: tuple
-    kind: str
-    loss: object
-    residual: object
-    certified: bool = False
-    exact: Optional[sp.Expr] = None
-    enclosure: Optional[tuple] = None
+    value: object
+    attained: bool
+    where: str
+    proved: bool
 
     def to_dict(self, digits):
-        return {"w": [decimal(v, digits) for v in self.w], "kind": self.kind, "loss": decimal(self.loss, digits),
-                "residual": mpmath.nstr(mpmath.mpf(self.residual), 5), "certified": self.certified,
-                "exact": None if self.exact is None else sp.sstr(self.exact),
-                "enclosure": None if self.enclosure is None else [[mpmath.nstr(lo, digits + 25), mpmath.nstr(hi, digits + 25)]
-                                                                  for lo, hi in self.enclosure]}
+        return {"value": decimal(self.value, digits), "attained": self.attained, "where": self.where,
+                "proved": self.proved}
 
 
-@dataclass(frozen=True)
-class ClosedForm:
-    """An exact solution set (SymPy) with the conditions under which it holds."""
-
-    expr: sp.Basic
-    conditions: sp.Basic = sp.true
-    description: str = ""
-
-    def to_dict(self):
-        return {"sympy": sp.sstr(self.expr), "latex": sp.latex(self.expr), "conditions": sp.sstr(self.conditions)}
-
-
-@dataclass(frozen=True)
-class Region:
-    """A continuous stationary set: "affine" (rank-deficient data) or "flat" (ReLU dead cone)."""
-
-    kind: str
-    description: str
-    expr: sp.Basic = sp.true
-
-    def to_dict(self):
-        return {"kind": self.kind, "description": self.description, "latex": sp.latex(self.expr)}
-
-
-@dataclass(frozen=True)
-class Asymptote:
-    """A zero at infinity: along w0 + s v, s -> oo, the gradient tends to 0 and the loss to ``limit_loss``."""
-
-    direction: tuple
-    limit_loss: sp.Expr
-    description: str
-
-    def to_dict(self, digits):
-        return {"direction": [decimal(v, digits) for v in self.direction],
-                "limit_loss": decimal(self.limit_loss, digits), "description": self.description}
-
-
-@dataclass(frozen=True)
-class Obstruction:
-    """A proof that no radical closed form exists (a non-solvable Galois group), with what re-checks it."""
-
-    kind: str
-    polynomial: sp.Expr
-    group: str
-    solvable: bool
-    explanation: str
-
-    def to_dict(self):
-        return {"kind": self.kind, "polynomial": sp.sstr(self.polynomial), "group": self.group,
-                "solvable": self.solvable, "explanation": self.explanation}
+def stationary_points(neuron, timeout=10, precision=30, box=None, progress=None) -> "StationarySet":
+    """Run the solver pipeline on ``neuron`` and wrap its state as a :class:`StationarySet`."""
+    return StationarySet.from_state(solve(neuron, timeout=timeout, precision=precision, box=box, progress=progress))
 
 
 @dataclass
 class StationarySet:
-    """Everything known about the stationary points of one problem; ``complete`` only when proved."""
+    """Everything known about the stationary points of one problem. ``points`` are isolated points only (a
+    continuum's representative sits inside its region); ``complete`` only when ``certificate`` was accepted by
+    an independent check and nothing contradicts it; ``box`` is where completeness holds (None: everywhere) or,
+    without it, where the search looked."""
 
     problem: object
     points: list = field(default_factory=list)
@@ -116,78 +54,123 @@ class StationarySet:
     obstruction: Optional[Obstruction] = None
     complete: bool = False
     box: Optional[list] = None
-    status: str = "ok"
+    status: Status = Status.PARTIAL
+    certificate: Optional[Certificate] = None
+    reduction: Optional[Reduction] = None
+    stats: Stats = field(default_factory=Stats)
     notes: list = field(default_factory=list)
     precision: int = 30
+
+    @classmethod
+    def from_state(cls, state) -> "StationarySet":
+        global_proof = state.complete and state.certificate.scope is Scope.GLOBAL
+        return cls(state.neuron, list(state.points), list(state.closed_form), list(state.regions),
+                   list(state.asymptotic), state.obstruction, state.complete,
+                   None if global_proof else state.box, state.status,
+                   state.certificate if state.complete else None, state.reduction, state.stats, list(state.notes),
+                   state.precision)
+
+    @property
+    def infimum(self) -> Optional[Infimum]:
+        """The least loss among what was found (see :class:`Infimum`); None when nothing was found."""
+        finite = [(p.loss, f"a minimum at w = ({', '.join(decimal(v, 10) for v in p.w)})")
+                  for p in self.points if p.kind is Kind.MIN]
+        finite += [(self._region_loss(r), f"the {r.kind.value} set {r.description}") for r in self.regions
+                   if r.representative is not None and r.along_span in (None, Kind.MIN)]
+        limits = [(a.limit_loss, f"a limit at infinity: {a.description}") for a in self.asymptotic
+                  if a.limit_loss.is_finite]
+        options = [(value, where, True) for value, where in finite if value is not None] + \
+                  [(value, where, False) for value, where in limits]
+        if not options:
+            return None
+        value, where, attained = min(options, key=lambda o: (float(o[0]), not o[2]))
+        return Infimum(value, attained, where, self.complete)
+
+    def _region_loss(self, region):
+        model = self.problem.numeric
+        with mpmath.workdps(self.precision + 5):
+            point = [mpmath.mpf(sp.N(v, self.precision + 5)) for v in region.representative]
+            return model.mp_loss(point)
 
     def to_dict(self) -> dict:
         p = self.problem
         digits = self.precision
+        infimum = None if p.data.symbolic else self.infimum
         return {
             "problem": {"activation": p.activation.name, "loss": p.criterion.name, "dim": p.dim, "bias": p.bias,
                         "l2": sp.sstr(p.l2), "n": p.data.n},
             "points": [pt.to_dict(digits) for pt in self.points],
             "closed_form": [c.to_dict() for c in self.closed_form],
-            "regions": [r.to_dict() for r in self.regions],
+            "regions": [r.to_dict(digits) for r in self.regions],
             "asymptotic": [a.to_dict(digits) for a in self.asymptotic],
             "obstruction": None if self.obstruction is None else self.obstruction.to_dict(),
             "complete": self.complete,
             "box": None if self.box is None else [[decimal(lo, digits), decimal(hi, digits)] for lo, hi in self.box],
-            "status": self.status,
+            "status": self.status.value,
+            "certificate": None if self.certificate is None else self.certificate.to_dict(),
+            "reduction": None if self.reduction is None else self.reduction.to_dict(),
+            "infimum": None if infimum is None else infimum.to_dict(digits),
+            "stats": self.stats.to_dict(),
             "notes": list(self.notes),
         }
 
     def to_json(self, indent=2) -> str:
         return json.dumps(self.to_dict(), indent=indent)
 
+    def _where(self) -> str:
+        return " x ".join(f"[{mpmath.nstr(mpmath.mpf(lo), 6)}, {mpmath.nstr(mpmath.mpf(hi), 6)}]" for lo, hi in self.box)
+
+    def _completeness_line(self) -> str:
+        if self.status is Status.INCONSISTENT:
+            return f"  status: inconsistent: {self.status.message}"
+        if self.complete and self.certificate.scope is Scope.GLOBAL:
+            return (f"  complete on the whole space (proved: {self.certificate.kind.value}; "
+                    f"checked: {self.certificate.checked_by})   status: {self.status.value}")
+        if self.complete:
+            return (f"  complete in the box {self._where()} only (proved: {self.certificate.kind.value}); nothing is "
+                    f"claimed outside it   status: {self.status.value}")
+        where = f" in the box {self._where()}" if self.box is not None else ""
+        return f"  not proved complete: other stationary points may exist{where}   status: {self.status.value}"
+
     def summary(self) -> str:
         lines = [f"Stationary points of the {self.problem.describe()}"]
         if not self.points and not self.regions and not self.closed_form:
-            lines.append("  no finite stationary point" + (" (proved)" if self.complete else " found"))
+            if self.complete and self.certificate.scope is Scope.GLOBAL:
+                lines.append("  no finite stationary point (proved)")
+            elif self.complete:
+                lines.append(f"  no stationary point in the box {self._where()} (none elsewhere is excluded)")
+            else:
+                where = f" in the box {self._where()}" if self.box is not None else ""
+                lines.append(f"  no finite stationary point found{where} (not a proof)")
         for c in self.closed_form:
             cond = "" if c.conditions == sp.true else f"   if {sp.sstr(c.conditions)}"
             lines.append(f"  closed form: {sp.sstr(c.expr)}{cond}")
         for pt in self.points:
             w = ", ".join(decimal(v, 20) for v in pt.w)
             exact = f"   exact: {sp.sstr(pt.exact)}" if pt.exact is not None else ""
-            lines.append(f"  {pt.kind:<10} w = ({w})   loss = {decimal(pt.loss, 15)}{exact}")
+            lines.append(f"  {pt.kind.value:<10} w = ({w})   loss = {decimal(pt.loss, 15)}{exact}")
         for r in self.regions:
-            lines.append(f"  {r.kind} region: {r.description}")
+            lines.append(f"  {r.kind.value} region: {r.description}")
         for a in self.asymptotic:
             lines.append(f"  at infinity: {a.description}; loss -> {sp.sstr(a.limit_loss)}")
         if self.obstruction is not None:
             lines.append(f"  no radical closed form: {self.obstruction.explanation}")
-        where = "" if self.box is None else "   on the box " + " x ".join(
-            f"[{mpmath.nstr(mpmath.mpf(lo), 6)}, {mpmath.nstr(mpmath.mpf(hi), 6)}]" for lo, hi in self.box)
-        lines.append(f"  complete: {self.complete}{where if self.complete else ''}   status: {self.status}")
+        lines.append(self._completeness_line())
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
 
-    def plot(self):
-        """A matplotlib Figure (1 or 2 reduced variables)."""
-        from .present.plotting import plot
-        return plot(self)
-
-    def derivation(self):
-        """The checked step-by-step derivation of this result."""
-        from .present.derivation import derive
-        return derive(self.problem, self)
-
-    def _repr_latex_(self):
-        return self.derivation()._repr_latex_()
-
     def _repr_html_(self):
         rows = "".join(
-            f"<tr><td>{', '.join(decimal(v, 12) for v in p.w)}</td><td>{p.kind}</td><td>{decimal(p.loss, 12)}</td>"
+            f"<tr><td>{', '.join(decimal(v, 12) for v in p.w)}</td><td>{p.kind.value}</td><td>{decimal(p.loss, 12)}</td>"
             f"<td>{p.certified}</td></tr>" for p in self.points)
         extra = "".join(f"<li>{a.description}: loss &rarr; {sp.sstr(a.limit_loss)}</li>" for a in self.asymptotic)
-        return (f"<p><b>{self.problem.describe()}</b> &mdash; complete: {self.complete}, status: {self.status}</p>"
+        return (f"<p><b>{self.problem.describe()}</b> &mdash; complete: {self.complete}, status: {self.status.value}</p>"
                 f"<table><tr><th>w</th><th>kind</th><th>loss</th><th>certified</th></tr>{rows}</table>"
                 + (f"<p>Zeros at infinity:</p><ul>{extra}</ul>" if extra else ""))
 
     def __repr__(self):
         return (f"StationarySet({len(self.points)} point(s), {len(self.regions)} region(s), "
-                f"{len(self.asymptotic)} zero(s) at infinity, complete={self.complete}, status={self.status!r})")
+                f"{len(self.asymptotic)} zero(s) at infinity, complete={self.complete}, status={self.status.value!r})")
 
     def __str__(self):
         return self.summary()

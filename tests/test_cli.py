@@ -5,6 +5,8 @@ import sys
 
 import pytest
 
+import closedform as cf
+
 
 def run(*args):
     return subprocess.run([sys.executable, "-m", "closedform", *args], capture_output=True, text=True, timeout=120)
@@ -22,11 +24,11 @@ def test_analyze_json_follows_the_contract():
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
     assert set(answer) == {"problem", "points", "closed_form", "regions", "asymptotic", "obstruction", "complete",
-                           "box", "status", "notes"}
+                           "box", "status", "certificate", "reduction", "infimum", "stats", "notes"}
     assert answer["problem"] == {"activation": "sigmoid", "loss": "mse", "dim": 1, "bias": False, "l2": "0", "n": 2}
     (point,) = answer["points"]
     assert point["w"][0].startswith("0.4641455805529390029249253843")
-    assert (point["kind"], point["certified"]) == ("min", True)
+    assert (point["kind"], point["certified"]) == (cf.Kind.MIN.value, True)
     (low, high), = point["enclosure"]
     from decimal import Decimal
     assert Decimal(low) <= Decimal("0.46414558055293900292492538431098325268893272188447") <= Decimal(high)
@@ -35,7 +37,11 @@ def test_analyze_json_follows_the_contract():
     assert "CRootOf(3*u**7 + 11*u**6 + 63*u**5 + 31*u**4 + 21*u**3 - 27*u**2 + u - 7, 0)" in point["exact"]
     assert [(a["description"], a["limit_loss"]) for a in answer["asymptotic"]] == [("w -> +oo", "0.25"),
                                                                                  ("w -> -oo", "0.45")]
-    assert answer["complete"] is True and answer["status"] == "ok"
+    assert answer["complete"] is True and answer["status"] == cf.Status.OK.value and answer["box"] is None
+    assert (answer["certificate"]["kind"], answer["certificate"]["scope"]) == ("exact-roots", "global")
+    assert answer["reduction"]["polynomial"] == "3*u**7 + 11*u**6 + 63*u**5 + 31*u**4 + 21*u**3 - 27*u**2 + u - 7"
+    # the infimum is the lower of the minimum's loss (by hand: 0.0660913...) and the limits 1/4, 9/20
+    assert answer["infimum"]["attained"] is True and answer["infimum"]["value"].startswith("0.06609133535046")
 
 
 def test_analyze_summary_and_csv(tmp_path):

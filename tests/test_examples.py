@@ -7,6 +7,7 @@ import pytest
 import sympy as sp
 
 import closedform as cf
+from closedform.kinds import Kind
 
 
 def test_construction_is_what_the_docstring_says():
@@ -21,7 +22,7 @@ def test_certified_search_finds_every_minimum(n, d, box):
     m = n // d
     r = cf.examples.auer_herbster_warmuth(n, d).stationary_points(box=box, timeout=60)
     kinds = Counter(p.kind for p in r.points)
-    expected = {1: {"min": m, "max": m - 1}, 2: {"min": m**2, "saddle": 2 * m * (m - 1), "max": (m - 1) ** 2}}[d]
+    expected = {1: {Kind.MIN: m, Kind.MAX: m - 1}, 2: {Kind.MIN: m**2, Kind.SADDLE: 2 * m * (m - 1), Kind.MAX: (m - 1) ** 2}}[d]
     assert kinds == Counter(expected)
     assert r.complete
     assert all(p.certified for p in r.points)

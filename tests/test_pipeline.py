@@ -15,10 +15,10 @@ def sig(z):
 
 def test_one_point_closed_form_and_limits():
     r = cf.Neuron("sigmoid", "mse", data=[(2, "3/10")]).stationary_points()
-    assert len(r.points) == 1 and r.complete and r.status == "ok"
+    assert len(r.points) == 1 and r.complete and r.status is cf.Status.OK
     point = r.points[0]
     assert sp.simplify(point.exact - sp.log(S(3, 7)) / 2) == 0
-    assert point.kind == "min"
+    assert point.kind is cf.Kind.MIN
     with mpmath.workdps(40):
         assert abs(point.w[0] - mpmath.log(mpmath.mpf(3) / 7) / 2) < mpmath.mpf(10) ** -29
     limits = {a.description: a.limit_loss for a in r.asymptotic}
@@ -36,7 +36,8 @@ def test_target_one_has_no_finite_point_only_the_infimum_at_infinity():
 def test_target_outside_the_range_is_explained():
     r = cf.Neuron("sigmoid", "mse", data=[(1, "3/2")]).stationary_points()
     assert r.points == [] and r.complete
-    assert any("t = 3/2 is outside the range" in note for note in r.notes)
+    assert r.certificate.kind is cf.CertificateKind.ONE_POINT and r.certificate.scope is cf.Scope.GLOBAL
+    assert "t = 3/2 is outside the range" in r.certificate.details
 
 
 def test_two_points_degree_seven_polynomial():
@@ -53,7 +54,7 @@ def test_two_points_degree_seven_polynomial():
     expected = 3*u**7 + 11*u**6 + 63*u**5 + 31*u**4 + 21*u**3 - 27*u**2 + u - 7
     assert sp.Poly(root.expr.subs(root.poly.gen, u), u) == sp.Poly(expected, u)
     assert sp.simplify(point.exact + sp.log(root)) == 0
-    assert point.kind == "min"
+    assert point.kind is cf.Kind.MIN
 
 
 def test_separable_cross_entropy_vanishes_only_at_plus_infinity():
@@ -64,7 +65,7 @@ def test_separable_cross_entropy_vanishes_only_at_plus_infinity():
 
 def test_l2_makes_cross_entropy_strictly_convex():
     r = cf.Neuron("sigmoid", "bce", data=[(1, 1), (-1, 0)], l2="1/10").stationary_points()
-    assert len(r.points) == 1 and r.complete and r.points[0].kind == "min"
+    assert len(r.points) == 1 and r.complete and r.points[0].kind is cf.Kind.MIN
     with mpmath.workdps(40):
         # by hand: grad = (s(w) - 1) - (s(-w) - 0) + w/10 = w/10 - 2 s(-w)
         reference = mpmath.findroot(lambda w: w / 10 - 2 * sig(-w), 2)
@@ -76,17 +77,18 @@ def test_identity_on_a_line_of_data_gives_an_affine_set():
     data = [((1, 2), 1), ((2, 4), 3), ((-1, -2), "1/2")]
     r = cf.Neuron("identity", "mse", data=data).stationary_points()
     # reduced variable c = w1 + 2 w2, data z = 1, 2, -1: c = (1*1 + 2*3 - 1/2) / (1 + 4 + 1) = 13/12
-    assert r.complete
-    assert [reg.kind for reg in r.regions] == ["affine"]
-    assert "w1 + 2*w2 = 13/12" in r.regions[0].description
-    assert r.points[0].exact == sp.Tuple(S(13, 60), S(13, 30))  # the minimum-norm member
+    assert r.complete and r.points == []  # a line of stationary points, no isolated one
+    (line,) = r.regions
+    assert (line.kind, line.along_span) == (cf.RegionKind.AFFINE, cf.Kind.MIN)
+    assert "w1 + 2*w2 = 13/12" in line.description
+    assert line.representative == sp.Tuple(S(13, 60), S(13, 30))  # the minimum-norm member
 
 
 def test_relu_flat_region_and_least_squares_minimum():
     r = cf.Neuron("relu", "mse", data=[(1, 1), (2, 3)]).stationary_points()
     assert r.complete
-    assert [(p.exact, p.kind) for p in r.points] == [(S(7, 5), "min")]  # (1*1 + 2*3) / (1 + 4)
-    assert [reg.kind for reg in r.regions] == ["flat"]
+    assert [(p.exact, p.kind) for p in r.points] == [(S(7, 5), cf.Kind.MIN)]  # (1*1 + 2*3) / (1 + 4)
+    assert [reg.kind for reg in r.regions] == [cf.RegionKind.FLAT]
     assert sp.simplify(r.regions[0].expr) == (sp.Symbol("w", real=True) <= 0)
 
 
@@ -105,7 +107,7 @@ def test_symbolic_hyperplane_in_three_dimensions():
 def test_numeric_fallback_two_dimensions_against_findroot():
     data = [((1, 0), "1/5"), ((0, 1), "7/10"), ((1, 1), "1/2")]
     r = cf.Neuron("sigmoid", "mse", data=data).stationary_points(timeout=2)
-    assert not r.complete and r.status in ("partial", "timeout")
+    assert not r.complete and r.status in (cf.Status.PARTIAL, cf.Status.TIMEOUT)
     points = [tuple(float(v) for v in p.w) for p in r.points]
     # an independent solve from each reported point's neighbourhood and from a grid of starts must agree
     with mpmath.workdps(30):
@@ -121,13 +123,13 @@ def test_numeric_fallback_two_dimensions_against_findroot():
             root = mpmath.findroot(grad, w)
             assert max(abs(root[0] - w[0]), abs(root[1] - w[1])) < 1e-10
     # hand: a min near logit targets exists, (w1 + w2) ~ 0 region; at least that one
-    assert any(p.kind == "min" for p in r.points)
+    assert any(p.kind is cf.Kind.MIN for p in r.points)
 
 
 def test_negative_inputs_and_three_roots_match_a_sign_change_scan():
     data = [(1, "1/10"), (-10, "1/10"), (100, "9/10")]
     r = cf.Neuron("sigmoid", "mse", data=data).stationary_points()
-    assert r.complete and [p.kind for p in r.points] == ["min", "max", "min"]
+    assert r.complete and [p.kind for p in r.points] == [cf.Kind.MIN, cf.Kind.MAX, cf.Kind.MIN]
     assert all(p.exact is not None for p in r.points)
 
     import numpy as np

@@ -42,8 +42,8 @@ def hand_hessian(data, w):
 def expected_kind(H):
     eig = np.linalg.eigvalsh((H + H.T) / 2)
     if np.min(np.abs(eig)) < 1e-9 * max(1, np.max(np.abs(eig))):
-        return "degenerate"
-    return "min" if eig.min() > 0 else "max" if eig.max() < 0 else "saddle"
+        return cf.Kind.DEGENERATE
+    return cf.Kind.MIN if eig.min() > 0 else cf.Kind.MAX if eig.max() < 0 else cf.Kind.SADDLE
 
 
 inputs = st.integers(-4, 4).filter(bool)

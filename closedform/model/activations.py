@@ -38,6 +38,11 @@ class Activation:
         """f'(h); at kinks the Piecewise keeps the left branch (relu'(0) = 0)."""
         return sp.diff(self.expr, h)
 
+    @property
+    def linear(self) -> bool:
+        """f(h) = s h with one slope everywhere (the identity)."""
+        return self.piecewise_linear is not None and self.piecewise_linear[0] == self.piecewise_linear[1]
+
     @cached_property
     def limits(self) -> tuple[sp.Expr, sp.Expr]:
         """(lim f at -oo, lim f at +oo)."""

@@ -106,6 +106,18 @@ class NumericModel:
         return mpmath.matrix([mpmath.fsum(gi * row[j] for gi, row in zip(gs, rows)) + (l2 * w[j] if self.mask[j] else 0)
                               for j in range(self.p)])
 
+    def mp_gradient_scale(self, w):
+        """sum_i |g_i| |z_i|_oo + lam |w|_oo: the size of the terms that cancel in grad E (rounding is relative to it)."""
+        rows, targets, l2, hs = self._pre_activations(w)
+        terms = mpmath.fsum(abs(self.fns.mp("g", ti, hi)) * max(abs(x) for x in row) for ti, hi, row in zip(targets, hs, rows))
+        return terms + l2 * max([abs(v) for v in w] + [mpmath.mpf(0)])
+
+    def mp_hessian_scale(self, w):
+        """sum_i |g'_i| |z_i|_oo^2 + lam: the size of the terms that make up the Hessian."""
+        rows, targets, l2, hs = self._pre_activations(w)
+        return mpmath.fsum(abs(self.fns.mp("g_h", ti, hi)) * max(abs(x) for x in row) ** 2
+                           for ti, hi, row in zip(targets, hs, rows)) + l2
+
     def mp_hessian(self, w):
         rows, targets, l2, hs = self._pre_activations(w)
         cs = [self.fns.mp("g_h", ti, hi) for ti, hi in zip(targets, hs)]

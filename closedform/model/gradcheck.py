@@ -1,8 +1,8 @@
 """``check_gradient``: is a hand-derived gradient right? Symbolic difference first, then a 50-digit comparison
-at random points, so the answer is "equal" only when no point tells them apart and "not equal" with a witness."""
+at random points (:func:`closedform.model.compare.compare`), so the answer is "equal" only when no point tells
+them apart and "not equal" with a witness."""
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from typing import Optional
 
@@ -10,6 +10,7 @@ import sympy as sp
 
 from ..errors import InputError
 from .expressions import parse_expression
+from .compare import compare
 
 DIGITS = 50
 TRIALS = 12
@@ -37,30 +38,14 @@ class GradientCheck:
 
 def check_gradient(problem, candidate) -> GradientCheck:
     """Compare ``candidate`` (a SymPy expression/Matrix/list, or safe strings in the problem's symbols) with
-    ``problem.gradient``."""
+    ``problem.gradient`` (see :func:`closedform.model.compare.compare`)."""
     truth = problem.gradient
     given = _as_matrix(candidate, problem, truth.shape[0])
-    difference = (truth - given).applyfunc(lambda e: sp.simplify(e.rewrite(sp.exp)))
-    if all(e == 0 for e in difference):
-        return GradientCheck(True, "symbolic")
-    free = sorted(set().union(*(e.free_symbols for e in truth), *(e.free_symbols for e in given)), key=str)
-    rng = random.Random(20161)
-    for _ in range(TRIALS):
-        point = {s: _sample(s, rng) for s in free}
-        expected = [sp.N(e.subs(point), DIGITS) for e in truth]
-        value = [sp.N(e.subs(point), DIGITS) for e in given]
-        scale = 1 + max(abs(v) for v in expected)
-        if any(abs(a - b) > sp.Float(10) ** (5 - DIGITS) * scale for a, b in zip(expected, value)):
-            return GradientCheck(False, "numeric", {str(k): v for k, v in point.items()},
-                                 tuple(sp.N(v, 15) for v in expected), tuple(sp.N(v, 15) for v in value))
-    return GradientCheck(True, f"numeric at {TRIALS} random points, {DIGITS} digits")
-
-
-def _sample(symbol, rng):
-    """Targets in (0, 1) (inside every loss's domain), other symbols in [-2, 2]; exact rationals."""
-    if symbol.name.startswith("t"):
-        return sp.Rational(rng.randint(1, 99), 100)
-    return sp.Rational(rng.randint(-200, 200), 100)
+    verdict = compare(truth, given, digits=DIGITS, trials=TRIALS, seed=20161)
+    if verdict.equal:
+        return GradientCheck(True, verdict.method)
+    return GradientCheck(False, verdict.method, {str(k): v for k, v in verdict.point.items()},
+                         tuple(sp.N(v, 15) for v in verdict.first), tuple(sp.N(v, 15) for v in verdict.second))
 
 
 def _as_matrix(candidate, problem, size) -> sp.Matrix:

@@ -26,6 +26,17 @@ class Loss:
     targets: sp.Set
     outputs: sp.Set = sp.Reals
     matching_activation: Optional[str] = None  # the activation this loss matches (convex pair)
+    quadratic: bool = False  # l = (t - y)^2 / 2: dl/dy = y - t, linear in the output
+
+    @property
+    def is_matching(self) -> bool:
+        """The matching loss of the activation itself: dl/dh = f(h) - t."""
+        return self.of_output is None
+
+    def output_power(self, activation: Activation) -> Optional[int]:
+        """For an activation f(h) = s h on each piece, g = s^p (s h - t): p = 1 for the squared loss, p = 0
+        for the matching loss; None when g is not of that form."""
+        return 1 if self.quadratic else 0 if self.is_matching else None
 
     def per_sample(self, activation: Activation) -> sp.Expr:
         """l(t, h) for ``activation``."""
@@ -44,7 +55,7 @@ class Loss:
 
     def matches(self, activation: Activation) -> bool:
         """True for a matching pair (g = f(h) - t, convex): mse-identity, bce-sigmoid, poisson-exp, matching-f."""
-        return self.of_output is None or self.matching_activation == activation.name
+        return self.is_matching or self.matching_activation == activation.name
 
     def __repr__(self):
         return f"Loss({self.name!r}: l(t, y) = {self.of_output if self.of_output is not None else 'matching'})"
@@ -63,7 +74,7 @@ def matching_loss(activation: Activation) -> sp.Expr:
 
 
 LOSSES: dict[str, Callable[[], Loss]] = {
-    "mse": lambda: Loss("mse", (t - y) ** 2 / 2, sp.Reals, matching_activation="identity"),
+    "mse": lambda: Loss("mse", (t - y) ** 2 / 2, sp.Reals, matching_activation="identity", quadratic=True),
     "bce": lambda: Loss("bce", -(t * sp.log(y) + (1 - t) * sp.log(1 - y)), sp.Interval(0, 1),
                         outputs=sp.Interval.open(0, 1), matching_activation="sigmoid"),
     "poisson": lambda: Loss("poisson", y - t * sp.log(y), sp.Interval(0, sp.oo),

@@ -31,7 +31,9 @@ def activation_from_spec(spec) -> Activation:
 
 class Neuron:
     """A neuron problem. ``data``: None (one symbolic point), int n (n symbolic points), a list of (x, t) pairs or
-    a tuple (X, t). ``dim`` defaults to the data's width (1 for symbolic data)."""
+    a tuple (X, t). ``dim`` defaults to the data's width (1 for symbolic data). The public
+    :class:`closedform.Neuron` (:mod:`closedform.problem`) adds the verbs of the later stages: stationary_points,
+    derivation and the rich display."""
 
     def __init__(self, activation="sigmoid", loss="mse", dim=None, bias=False, l2=0, data=None):
         self.activation = activation_from_spec(activation)
@@ -107,16 +109,6 @@ class Neuron:
             raise InputError("numeric evaluation needs concrete data; data is symbolic")
         return NumericModel(self.fns, self.rows, self.data.t, self.l2, self.regularised)
 
-    def stationary_points(self, timeout=10, precision=30, box=None, progress=None):
-        """Run the solver pipeline; see :func:`closedform.solve.pipeline.solve`."""
-        from ..solve.pipeline import solve
-        return solve(self, timeout=timeout, precision=precision, box=box, progress=progress)
-
-    def derivation(self):
-        """The checked step-by-step derivation of the loss, the chain rule and the stationarity condition."""
-        from ..present.derivation import derive
-        return derive(self)
-
     def describe(self) -> str:
         data = "symbolic data" if self.data.symbolic else f"n = {self.data.n}"
         extra = (", bias" if self.bias else "") + (f", l2 = {self.l2}" if self.l2 else "")
@@ -124,7 +116,3 @@ class Neuron:
 
     def __repr__(self):
         return f"Neuron({self.describe()})"
-
-    def _repr_latex_(self):
-        from ..present.latex import neuron_latex
-        return "$\\displaystyle " + neuron_latex(self) + "$"

@@ -65,3 +65,9 @@ def to_mpf(value, digits: int) -> mpmath.mpf:
     """An exact or symbolic real number as an mpf correct to ``digits`` digits (never through a float)."""
     with mpmath.workdps(digits):
         return mpmath.mpf(str(sp.N(value, digits)))
+
+
+def shown(value, digits: int):
+    """``value`` itself when it is rational (exact), else rounded to ``digits`` significant digits."""
+    value = sp.sympify(value)
+    return value if value.is_Rational else sp.N(value, digits)

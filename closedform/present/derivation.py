@@ -7,12 +7,14 @@ solver found: the reduction, the u-polynomial, the solution set or the obstructi
 infinity."""
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from typing import Optional
 
+import mpmath
 import sympy as sp
 
+from ..kinds import Scope
+from ..model.compare import compare
 from ..model.symbols import h, t, y
 
 CHECK_DIGITS = 40
@@ -101,20 +103,14 @@ def _escape(text):
 
 
 def assert_equal(a, b, what):
-    """Raise :class:`DerivationError` unless a == b symbolically or to 40 digits at random points."""
-    a, b = (m if isinstance(m, sp.MatrixBase) else sp.Matrix([m]) for m in (a, b))
-    difference = (a - b).applyfunc(lambda e: sp.simplify(sp.expand(e.rewrite(sp.exp))))
-    if all(e == 0 for e in difference):
-        return
-    free = sorted(set().union(*(e.free_symbols for e in difference)), key=str)
-    rng = random.Random(5)
-    for _ in range(6):
-        point = {s: sp.Rational(rng.randint(1, 99), 100) if s.name.startswith("t") or s == y
-                 else sp.Rational(rng.randint(-150, 150), 100) for s in free}
-        for e in difference:
-            value = sp.N(e.subs(point), CHECK_DIGITS)
-            if not abs(value) < sp.Float(10) ** (5 - CHECK_DIGITS):
-                raise DerivationError(f"step {what!r} does not check: difference {value} at {point}")
+    """Raise :class:`DerivationError` unless a == b symbolically or to 40 digits at random points
+    (:func:`closedform.model.compare.compare`)."""
+    verdict = compare(a, b, digits=CHECK_DIGITS, trials=6, seed=5)
+    if not verdict.equal:
+        i = verdict.component
+        with mpmath.workdps(CHECK_DIGITS):
+            difference = sp.N(verdict.first[i] - verdict.second[i], CHECK_DIGITS)
+        raise DerivationError(f"step {what!r} does not check: difference {difference} at {verdict.point}")
 
 
 def derive(neuron, result=None) -> Derivation:
@@ -181,23 +177,26 @@ def _add_result(d: Derivation, neuron, result):
     for form in result.closed_form:
         condition = "" if form.conditions == sp.true else r"\text{if } " + sp.latex(form.conditions)
         d.statement("A solution set (verified by substitution):", form.expr, condition, relation=":")
-    for note in result.notes:
-        if "P(u) = " in note:
-            poly = sp.sympify(note.split("P(u) = ")[1].split(" = 0")[0], locals={"u": sp.Symbol("u")})
-            d.statement("With u = exp(-k h / q) the gradient becomes a polynomial equation with integer "
-                        "coefficients; the stationary points are w = -(q/k) log u over its positive roots.",
-                        sp.Symbol("P(u)"), poly)
+    if result.reduction is not None:
+        d.statement("With u = exp(-k h / q) the gradient becomes a polynomial equation with integer "
+                    "coefficients; the stationary points are w = -(q/k) log u over its positive roots.",
+                    sp.Symbol("P(u)"), result.reduction.polynomial.as_expr())
     if result.obstruction is not None:
         d.statement("No closed form in radicals: " + result.obstruction.explanation, sp.Symbol("G"),
                     rf"\text{{{result.obstruction.group}}}")
     for point in result.points:
         value = point.exact if point.exact is not None else sp.Tuple(*[sp.Float(str(v), 20) for v in point.w])
-        d.statement(f"A stationary point, a {point.kind} by the signs of the Hessian's eigenvalues "
+        d.statement(f"A stationary point, a {point.kind.value} by the signs of the Hessian's eigenvalues "
                     f"(gradient residual {float(point.residual):.1e}).", sp.Symbol("w^{*}"), value)
     for region in result.regions:
-        d.statement(f"A {region.kind} stationary set: {region.description}.", sp.Symbol("W"), region.expr, ":")
+        d.statement(f"A {region.kind.value} stationary set: {region.description}.", sp.Symbol("W"), region.expr, ":")
     for asymptote in result.asymptotic:
         d.statement(f"A zero at infinity: the gradient tends to 0 as {asymptote.description}, and the loss to",
                     sp.Symbol("E"), asymptote.limit_loss, "->")
     if not result.points and result.complete and not result.closed_form and not result.regions:
-        d.statement("There is no finite stationary point (proved; see the notes).", sp.Symbol("S"), sp.S.EmptySet)
+        if result.certificate.scope is Scope.GLOBAL:
+            d.statement(f"There is no finite stationary point (proved: {result.certificate.details}).",
+                        sp.Symbol("S"), sp.S.EmptySet)
+        else:
+            d.statement(f"There is no stationary point in the search box (proved there only: "
+                        f"{result.certificate.details}).", sp.Symbol("S"), sp.S.EmptySet)

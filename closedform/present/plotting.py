@@ -11,10 +11,11 @@ import numpy as np  # noqa: E402
 import sympy as sp  # noqa: E402
 
 from ..errors import InputError  # noqa: E402
+from ..kinds import Kind, RegionKind  # noqa: E402
 from ..solve.reduction import reduce  # noqa: E402
 
-STYLE = {"min": ("o", "tab:green"), "max": ("^", "tab:red"), "saddle": ("s", "tab:orange"),
-         "degenerate": ("X", "tab:gray")}
+STYLE = {Kind.MIN: ("o", "tab:green"), Kind.MAX: ("^", "tab:red"), Kind.SADDLE: ("s", "tab:orange"),
+         Kind.DEGENERATE: ("X", "tab:gray")}
 
 
 def plot(result):
@@ -55,7 +56,7 @@ def _plot_1d(result, reduced):
     seen = set()
     for point, c in zip(result.points, centres):
         marker, colour = STYLE[point.kind]
-        kind_label = point.kind if point.kind not in seen else None
+        kind_label = point.kind.value if point.kind not in seen else None
         seen.add(point.kind)
         top.plot([c[0]], [float(point.loss)], marker=marker, color=colour, markersize=9, linestyle="none",
                  label=kind_label, gid="stationary-point")
@@ -68,7 +69,7 @@ def _plot_1d(result, reduced):
                     color="tab:gray", label=f"{asymptote.description}: loss -> {sp.sstr(asymptote.limit_loss)}",
                     gid="asymptote")
     for region in result.regions:
-        if region.kind == "flat":
+        if region.kind is RegionKind.FLAT:
             mask = _region_mask(region, reduced, grid)
             if mask is not None and mask.any():
                 xs = grid[mask, 0]
@@ -104,7 +105,7 @@ def _plot_2d(result, reduced):
     filled = ax.contourf(A, B, loss, levels=30, cmap="viridis")
     fig.colorbar(filled, ax=ax, label="loss E")
     for region in result.regions:
-        if region.kind == "flat":
+        if region.kind is RegionKind.FLAT:
             mask = _region_mask(region, reduced, grid)
             if mask is not None and mask.any():
                 ax.contourf(A, B, mask.reshape(A.shape).astype(float), levels=[0.5, 1.5], colors="white",
@@ -114,7 +115,7 @@ def _plot_2d(result, reduced):
     for point, c in zip(result.points, centres):
         marker, colour = STYLE[point.kind]
         ax.plot([c[0]], [c[1]], marker=marker, color=colour, markersize=10, markeredgecolor="black",
-                linestyle="none", label=point.kind if point.kind not in seen else None, gid="stationary-point")
+                linestyle="none", label=point.kind.value if point.kind not in seen else None, gid="stationary-point")
         seen.add(point.kind)
     for asymptote in result.asymptotic:
         v = np.array(reduced.basis.T.tolist(), dtype=float) @ np.array([float(x) for x in asymptote.direction])
@@ -127,6 +128,6 @@ def _plot_2d(result, reduced):
     ax.set_xlabel(names[0])
     ax.set_ylabel(names[1])
     ax.set_title(result.problem.describe())
-    if seen or any(r.kind == "flat" for r in result.regions):
+    if seen or any(r.kind is RegionKind.FLAT for r in result.regions):
         ax.legend(loc="upper left", fontsize=8)
     return fig

@@ -1,11 +1,12 @@
 """The checked derivation of one step from w0: the Taylor models of the loss, the Newton point and what the
 gradient is there. For a quadratic loss the second-order model is the loss itself, so the Newton point is the
-minimum; otherwise the remaining gradient is shown."""
+minimum; otherwise the remaining gradient is shown. And the plot of the loss along the step with both models."""
 from __future__ import annotations
 
+import numpy as np
 import sympy as sp
 
-from ..local import shown
+from ..model.numbers import shown
 from .derivation import Derivation, assert_equal
 
 
@@ -41,3 +42,19 @@ def derive_step(model) -> Derivation:
         d.statement("The gradient there is not zero: the loss is not quadratic, so neither model is exact and "
                     "one step does not reach the minimum.", r"\nabla E(w)", rest.T, relation=r"\approx")
     return d
+
+
+def plot_step(model):
+    """Loss along the steepest-descent step with the linear and quadratic models (a matplotlib Figure)."""
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
+    ax.plot(model.steps, model.true_loss, color="tab:blue", label="loss E(w0 - s g)")
+    ax.plot(model.steps, model.linear, "--", color="tab:red", label="linear model")
+    ax.plot(model.steps, model.quadratic, ":", color="tab:green", label="quadratic model")
+    if np.isfinite(model.threshold_step):
+        ax.axvline(model.threshold_step, color="gray", linewidth=0.8, label=f"linear error > {model.threshold:g}")
+    ax.set_xlabel("step length s")
+    ax.set_ylabel("loss")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return fig

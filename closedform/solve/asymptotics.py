@@ -14,7 +14,7 @@ import sympy as sp
 
 from ..model.evaluators import per_sample
 from ..model.symbols import h, t
-from ..result import Asymptote
+from .parts import Asymptote
 from .cells import cells
 
 MAX_REPORTED = 12

@@ -119,7 +119,7 @@ def krawczyk(model: IntervalModel, X, centre, Y, G=None, H=None):
 
 
 @contextmanager
-def _interval_digits(digits):
+def interval_digits(digits):
     """iv has no workdps: set and restore its precision."""
     previous = iv.prec
     iv.dps = digits
@@ -135,7 +135,7 @@ def inside(K, X) -> bool:
 
 def certify_point(reduced, model: IntervalModel, c, hessian, precision: int):
     """An enclosure [(lo, hi), ...] proved to hold exactly one zero near c, or None."""
-    with mpmath.workdps(precision + 20), _interval_digits(precision + 20):
+    with mpmath.workdps(precision + 20), interval_digits(precision + 20):
         try:
             Y = mpmath.inverse(hessian)
         except ZeroDivisionError:

@@ -11,7 +11,7 @@ import mpmath
 import sympy as sp
 from mpmath import iv
 
-from .certify import _interval_digits, inside, krawczyk
+from .certify import interval_digits, inside, krawczyk
 
 MAX_BOXES = 40000
 DIGITS = 20
@@ -87,7 +87,7 @@ def _directional_excludes_zero(terms, directions) -> bool:
 def search(model, box, hessian_at, max_boxes: int = MAX_BOXES) -> BoxSearch:
     """Branch and bound on ``box`` [(lo, hi), ...]; ``hessian_at(point)`` gives an mp Hessian (preconditioner)."""
     result = BoxSearch()
-    with mpmath.workdps(DIGITS), _interval_digits(DIGITS):
+    with mpmath.workdps(DIGITS), interval_digits(DIGITS):
         stack = [[iv.mpf([lo, hi]) for lo, hi in box]]
         directions = _directions(model)
         scale = max(hi - lo for lo, hi in box)

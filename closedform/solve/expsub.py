@@ -9,10 +9,12 @@ from functools import lru_cache, reduce as fold
 import mpmath
 import sympy as sp
 
+from ..kinds import CertificateKind, Scope
 from ..model.activations import rational_in_u
 from ..model.symbols import t, u
+from .parts import Certificate, Reduction
 from .roots import real_roots
-from .strategy import Finding, Strategy, is_stationary
+from .strategy import Finding, Strategy
 
 
 @lru_cache(maxsize=None)
@@ -85,16 +87,15 @@ class ExpSubstitution(Strategy):
             for root, value, factor in real_roots(P, digits):
                 if mpmath.mpf(value) <= 0:
                     continue
-                c_value = mpmath.nstr(-mpmath.mpf(scale.p) / scale.q * mpmath.log(mpmath.mpf(value)), digits + 5)
-                c = -scale * sp.log(root)
-                if is_stationary(reduced, (c,), (c_value,)):
-                    values[len(points)] = (c_value,)
-                    points.append((c,))
-                    factors += [factor] if factor not in factors else []
-        reason = (f"with u = exp(-{sp.Rational(k) / q}*c) the gradient vanishes iff P(u) = {sp.sstr(P.as_expr())} = 0; "
-                  f"its positive real roots were isolated exactly")
-        if not points:
-            reason += " and there are none"
+                values[len(points)] = (mpmath.nstr(-mpmath.mpf(scale.p) / scale.q * mpmath.log(mpmath.mpf(value)),
+                                                   digits + 5),)
+                points.append((-scale * sp.log(root),))
+                factors += [factor] if factor not in factors else []
+        details = (f"with u = exp(-{sp.Rational(k) / q}*c) the gradient vanishes iff P(u) = 0, u > 0; P has "
+                   f"{len(points)} positive real root(s), each a stationary point c = -{scale}*log(u)")
         meaning = (f"u* = exp(-{sp.Rational(k) / q}*c*) cannot be written in radicals, and c* = -{scale}*log(u*) is "
                    f"not the logarithm of a radical expression")
-        return Finding(points=points, values=values, complete=True, reason=reason, factors=factors, meaning=meaning)
+        certificate = Certificate(CertificateKind.EXACT_ROOTS, Scope.GLOBAL, details,
+                                  facts={"polynomial": P, "lower": 0, "count": len(points)})
+        return Finding(points=points, values=values, certificate=certificate, equivalence=True,
+                       reduction=Reduction(P, q, k), factors=factors, meaning=meaning)

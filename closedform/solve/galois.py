@@ -19,7 +19,7 @@ from typing import Optional
 import flint
 import sympy as sp
 
-from ..result import Obstruction
+from .parts import Obstruction
 
 MAX_PRIME = 5000
 

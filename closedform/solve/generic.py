@@ -1,11 +1,11 @@
-"""The generic symbolic attempt: ``solveset`` on the 1-D reduced gradient. A FiniteSet is verified point by
-point and never taken as complete; EmptySet is not believed (SymPy issue 23510: solveset returns EmptySet for
+"""The generic symbolic attempt: ``solveset`` on the 1-D reduced gradient. A FiniteSet is only candidates (the
+pipeline verifies each) and never taken as complete; EmptySet is not believed (SymPy issue 23510: solveset returns EmptySet for
 the two-point sigmoid example); any other set means "not solved"."""
 from __future__ import annotations
 
 import sympy as sp
 
-from .strategy import Finding, Strategy, is_stationary
+from .strategy import Finding, Strategy
 
 MAX_POINTS = 12
 
@@ -23,4 +23,4 @@ class Generic(Strategy):
             return Finding(notes=["solveset returned EmptySet; not believed without a proof"])
         if not isinstance(found, sp.FiniteSet):
             return Finding(notes=[f"solveset did not solve it ({type(found).__name__})"])
-        return Finding(points=[(v,) for v in found if v.is_real and is_stationary(reduced, (v,))])
+        return Finding(points=[(v,) for v in found if v.is_real])

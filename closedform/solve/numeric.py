@@ -8,6 +8,7 @@ import itertools
 
 import mpmath
 import numpy as np
+import sympy as sp
 from tqdm.auto import tqdm
 
 BOX_REACH = 50.0  # default box: |h| up to this for the smallest data entry
@@ -15,13 +16,33 @@ MAX_STARTS = 400
 WORK_BUDGET = 3e7  # starts x n x r^2 per Newton sweep
 
 
+MAX_TARGETS = 1000  # distinct targets inverted for the reach
+
+
+def target_reach(neuron) -> float:
+    """The pre-activation scale the targets ask for: 2 max |f^-1(t_i)| over targets inside f's open range (the
+    softplus minimum for t = 400 sits near h = 400), at least 50."""
+    activation = neuron.activation
+    reach = BOX_REACH
+    if activation.inverse is None or activation.range is None:
+        return reach
+    for target in sorted(set(neuron.data.t), key=lambda v: -abs(v))[:MAX_TARGETS]:
+        if activation.range.contains(target) == sp.true and target not in activation.range.boundary:
+            value = sp.N(activation.inverse(target), 20)
+            if value.is_real:
+                reach = max(reach, 2 * abs(float(value)))
+    return reach
+
+
 def default_box(reduced) -> list:
-    """[-R_j, R_j] per coordinate, R_j = 50 / min_i |z_ij| over non-zero entries: pre-activations up to 50."""
+    """[-R_j, R_j] per coordinate, R_j = reach / min_i |z_ij| over non-zero entries: pre-activations up to the
+    reach (50, or what the targets ask for: :func:`target_reach`)."""
     Z = np.abs(reduced.model.Z)
+    scale = target_reach(reduced.neuron)
     box = []
     for j in range(reduced.r):
         column = Z[:, j][Z[:, j] > 0]
-        reach = BOX_REACH / column.min() if column.size else BOX_REACH
+        reach = scale / column.min() if column.size else scale
         box.append((-reach, reach))
     return box
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sympy as sp
 
+from ..kinds import CertificateKind, RegionKind, Scope
 from ..model.symbols import h
-from ..result import ClosedForm, Region
+from .parts import Certificate, ClosedForm, Region
 from .strategy import Finding, Strategy
 
 
@@ -49,21 +50,24 @@ class OnePoint(Strategy):
         target = neuron.data.t[index]
         roots, condition, complete_roots = output_roots(neuron.activation, target)
         criticals, flat, complete_crit = critical_points(neuron.activation)
-        finding = Finding(complete=complete_roots and complete_crit)
+        finding = Finding()
+        reason = "one datapoint: g(t, h) = 0 iff f(h) = t or f'(h) = 0, both solved exactly"
         if condition != sp.true and condition == sp.false:
             roots = []
-            finding.reason = (f"t = {target} is outside the range {neuron.activation.range} of "
-                              f"{neuron.activation.name}, so f(h) = t has no solution")
+            reason = (f"t = {target} is outside the range {neuron.activation.range} of "
+                      f"{neuron.activation.name}, so f(h) = t has no solution")
         hs = {sp.simplify(r) for r in roots + criticals}
         finding.points = [(hv / z[0],) for hv in sorted(hs, key=lambda e: float(sp.N(e)))]
         if flat is not None:
-            finding.regions.append(Region("flat", f"every w with {sp.sstr(z[0] * reduced.variables[0])} <= 0 "
-                                                  f"(f' = 0 there: {neuron.activation.convention})",
-                                          z[0] * reduced.variables[0] <= 0))
-        if finding.complete and not finding.reason:
-            finding.reason = "one datapoint: g(t, h) = 0 iff f(h) = t or f'(h) = 0, both solved exactly"
-        if not hs and finding.complete and neuron.activation.increasing:
-            finding.reason += "; f' > 0 everywhere, so no finite stationary point exists"
+            finding.regions.append(Region(RegionKind.FLAT, f"every w with {sp.sstr(z[0] * reduced.variables[0])} <= 0 "
+                                                           f"(f' = 0 there: {neuron.activation.convention})",
+                                          z[0] * reduced.variables[0] <= 0, representative=(sp.Integer(-1) / z[0],)))
+        if not hs and neuron.activation.increasing:
+            reason += "; f' > 0 everywhere, so no finite stationary point exists"
+        if complete_roots and complete_crit:
+            finding.certificate = Certificate(CertificateKind.ONE_POINT, Scope.GLOBAL, reason,
+                                              facts={"target": target, "roots": roots, "criticals": criticals,
+                                                     "row": z[0]})
         return finding
 
     def _symbolic(self, neuron) -> Finding:
@@ -74,15 +78,19 @@ class OnePoint(Strategy):
         criticals, flat, complete_crit = critical_points(neuron.activation)
         h_of_w = neuron.pre_activation(x)
         nonzero = sp.Or(*[sp.Ne(v, 0) for v in neuron.extended(x)])
-        finding = Finding(complete=complete_roots and complete_crit,
-                          reason="one datapoint: g(t, h) = 0 iff f(h) = t or f'(h) = 0, both solved exactly")
+        finding = Finding()
+        if complete_roots and complete_crit and neuron.data.n == 1:
+            finding.certificate = Certificate(
+                CertificateKind.ONE_POINT, Scope.GLOBAL,
+                "one datapoint: g(t, h) = 0 iff f(h) = t or f'(h) = 0, both solved exactly",
+                facts={"target": target, "roots": roots, "criticals": criticals, "row": None})
         for root in roots:
             finding.closed_form.append(ClosedForm(sp.Eq(h_of_w, sp.simplify(root)), sp.And(condition, nonzero),
                                                   "the stationary hyperplane w.x = f^-1(t)"))
         for root in criticals:
             finding.closed_form.append(ClosedForm(sp.Eq(h_of_w, root), nonzero, "a critical point of f"))
         if flat is not None:
-            finding.regions.append(Region("flat", f"{sp.sstr(h_of_w)} <= 0: f' = 0 there "
+            finding.regions.append(Region(RegionKind.FLAT, f"{sp.sstr(h_of_w)} <= 0: f' = 0 there "
                                                   f"({neuron.activation.convention})", h_of_w <= 0))
         if not nonzero == sp.true:
             zero = sp.And(*[sp.Eq(v, 0) for v in x])

@@ -8,22 +8,24 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from .kinds import Finish
+
 
 @dataclass(frozen=True)
 class Outcome:
-    """``value`` when ``status == "done"``; "timeout" after ``seconds``; "error" with the message."""
+    """``value`` when ``status`` is DONE; TIMEOUT after ``seconds``; ERROR with the message."""
 
-    status: str
+    status: Finish
     value: Any = None
     message: Optional[str] = None
 
 
 def _child(connection, function, args):
     try:
-        result = ("done", function(*args), None)
+        result = (Finish.DONE, function(*args), None)
         payload = pickle.dumps(result)
     except Exception as exc:  # reported to the parent, never raised past the worker
-        payload = pickle.dumps(("error", None, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"))
+        payload = pickle.dumps((Finish.ERROR, None, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"))
     connection.send_bytes(payload)
     connection.close()
 
@@ -40,9 +42,9 @@ def run_with_budget(function, *args, seconds: float) -> Outcome:
             try:
                 status, value, message = pickle.loads(receiver.recv_bytes())
             except EOFError:
-                return Outcome("error", message=f"worker died (exit code {process.exitcode})")
+                return Outcome(Finish.ERROR, message=f"worker died (exit code {process.exitcode})")
             return Outcome(status, value, message)
-        return Outcome("timeout", message=f"no answer within {seconds:g} s")
+        return Outcome(Finish.TIMEOUT, message=f"no answer within {seconds:g} s")
     finally:
         if process.is_alive():
             process.kill()

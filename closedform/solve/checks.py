@@ -1,0 +1,209 @@
+"""Checkers for completeness certificates, one per :class:`CertificateKind`, each by a route that did not
+produce the points: a strategy proposes a certificate, and only what passes here makes an answer "complete".
+
+- exact roots: Descartes' rule with bisection counts the real roots of P (FLINT's complex isolation found
+  them), the count must equal the
+  verified points, and P's sign must agree with the gradient's (up to one constant sign) between the roots;
+- one datapoint: each root h* satisfies f(h*) = t (or f'(h*) = 0) exactly, and their number is counted again;
+- linear system: det A != 0 and A c = b, exactly;
+- activation patterns: every one of the 2^n patterns re-solved in Fractions, independently of the arrangement
+  enumeration that produced the points;
+- polynomial system: Hermite's count of real solutions equals the verified points;
+- convexity: a matching loss with f' > 0 (registry facts) and data spanning the space (exact rank) has at most
+  one stationary point: exactly one was verified."""
+from __future__ import annotations
+
+from fractions import Fraction
+from itertools import product
+
+import mpmath
+import sympy as sp
+
+from ..kinds import CertificateKind
+from ..model.symbols import h
+from .descartes import count_real_roots
+
+MAX_PATTERN_UNITS = 12
+
+
+def _distinct_points(state, source):
+    return [v for v in state.verified if v.source == source]
+
+
+def check_exact_roots(state, proposal):
+    facts = proposal.certificate.facts
+    P, lower = facts["polynomial"], facts["lower"]
+    count = count_real_roots(P, lower)
+    found = _distinct_points(state, proposal.source)
+    if count != len(found):
+        return False, f"Descartes' rule with bisection counts {count} root(s) of P, but {len(found)} point(s) verified"
+    reduction = proposal.reduction
+    values = sorted(_variable(v.c[0], reduction) for v in found)
+    samples = _samples(values, lower)
+    signs = set()
+    with mpmath.workdps(60):
+        for sample in samples:
+            p_value = P.eval(sample)
+            c = _coordinate(sample, reduction)
+            g = state.reduced.model.mp_gradient([c])[0]
+            if p_value != 0 and g != 0:
+                signs.add((p_value > 0) == (g > 0))
+    if len(signs) > 1:
+        return False, "P's sign disagrees with the gradient's between its roots: P is not the gradient's numerator"
+    return True, (f"Descartes-bisection count {count} = verified points; P's sign agrees with the gradient's at "
+                  f"{len(samples)} points")
+
+
+def _variable(c, reduction):
+    """The polynomial's variable at the reduced coordinate c: u = exp(-k c / q), or c itself."""
+    return c if reduction is None else mpmath.exp(-reduction.k * c / mpmath.mpf(reduction.q))
+
+
+def _coordinate(sample, reduction):
+    value = mpmath.mpf(sample.p) / sample.q
+    return value if reduction is None else -mpmath.mpf(reduction.q) / reduction.k * mpmath.log(value)
+
+
+def _samples(values, lower):
+    """Rational points between and beyond the roots (inside the domain u > 0 when ``lower`` is 0)."""
+    def rational(x):
+        return sp.Rational(Fraction(float(x)).limit_denominator(10**6))
+    if not values:
+        return [sp.Rational(1, 2), sp.Integer(1), sp.Integer(2)] if lower is not None else [sp.Integer(-1), sp.Integer(0), sp.Integer(1)]
+    out = [rational((a + b) / 2) for a, b in zip(values, values[1:])]
+    out.append(rational(values[0] / 2) if lower is not None else rational(values[0] - 1))
+    out.append(rational(values[-1] * 2 + 1))
+    return [s for s in out if lower is None or s > 0]
+
+
+def check_one_point(state, proposal):
+    facts = proposal.certificate.facts
+    activation, target = state.neuron.activation, facts["target"]
+    for root in facts["roots"]:
+        if sp.simplify(activation.expr.subs(h, root) - target) != 0:
+            return False, f"f({root}) != {target}"
+    for root in facts["criticals"]:
+        if sp.simplify(activation.derivative.subs(h, root)) != 0:
+            return False, f"f'({root}) != 0"
+    if activation.polynomial and facts["row"] is not None:
+        expected = len(set(sp.Poly(activation.expr - target, h).real_roots())
+                       | set(sp.Poly(activation.derivative, h).real_roots()))
+    elif activation.increasing:
+        expected = len(facts["roots"])
+        if expected > 1 or facts["criticals"]:
+            return False, "an increasing activation has one preimage and no critical point"
+    else:
+        return False, "no independent count of f(h) = t and f'(h) = 0 for this activation"
+    if facts["row"] is None:
+        return True, "each root checked by substitution"
+    found = _distinct_points(state, proposal.source)
+    if len(found) != expected:
+        return False, f"{expected} root(s) in h, {len(found)} point(s) verified"
+    return True, f"each root checked by substitution; {expected} counted again"
+
+
+def check_linear_system(state, proposal):
+    A, rhs = proposal.certificate.facts["A"], proposal.certificate.facts["rhs"]
+    if A.det() == 0:
+        return False, "the matrix is singular"
+    found = _distinct_points(state, proposal.source)
+    if len(found) != 1 or found[0].exact is None or A * sp.Matrix(found[0].exact) != rhs:
+        return False, "the reported point does not solve the system exactly"
+    return True, "det A != 0 and A c = b, exactly"
+
+
+def check_patterns(state, proposal):
+    """Re-solve every activation pattern with Fractions (Gauss-Jordan) and compare the isolated solutions."""
+    reduced = state.reduced
+    neuron = reduced.neuron
+    units = [i for i, zi in enumerate(reduced.z) if any(zi)]
+    if len(units) > MAX_PATTERN_UNITS:
+        return False, f"{len(units)} units: more than {MAX_PATTERN_UNITS} for the independent re-enumeration"
+    lower, upper = (Fraction(int(sp.Rational(s).p), int(sp.Rational(s).q)) for s in neuron.activation.piecewise_linear)
+    power = neuron.criterion.output_power(neuron.activation)
+    z = [[_fraction(v) for v in reduced.z[i]] for i in units]
+    targets = [_fraction(neuron.data.t[i]) for i in units]
+    l2 = _fraction(neuron.l2)
+    isolated, singular = set(), 0
+    for pattern in product((False, True), repeat=len(units)):
+        slopes = [upper if on else lower for on in pattern]
+        if not any(slopes) and power >= 1:
+            continue  # the flat region: g = 0 on every term
+        A = [[sum(s ** (power + 1) * zi[j] * zi[k] for s, zi in zip(slopes, z)) + (l2 if j == k and reduced.regularised[j] else 0)
+              for k in range(reduced.r)] for j in range(reduced.r)]
+        b = [sum(s ** power * ti * zi[j] for s, ti, zi in zip(slopes, targets, z)) for j in range(reduced.r)]
+        c = _solve(A, b)
+        if c is None:
+            singular += 1
+            continue
+        dots = [sum(a * x for a, x in zip(zi, c)) for zi in z]
+        if all((d > 0) == on for d, on in zip(dots, pattern)):
+            isolated.add(tuple(c))
+    reported = {tuple(_fraction(v) for v in p.exact) for p in _distinct_points(state, proposal.source) if p.exact is not None}
+    if isolated != reported:
+        return False, f"re-enumeration finds {len(isolated)} isolated point(s), the strategy {len(reported)}"
+    if singular and not state.regions:
+        return False, f"{singular} singular pattern(s) and no region reported"
+    return True, f"all {2 ** len(units)} patterns re-solved in exact arithmetic: the same {len(isolated)} point(s)"
+
+
+def _fraction(value):
+    value = sp.Rational(value)
+    return Fraction(int(value.p), int(value.q))
+
+
+def _solve(A, b):
+    """The unique solution of A x = b in Fractions, or None when A is singular."""
+    n = len(A)
+    M = [row[:] + [bi] for row, bi in zip(A, b)]
+    for col in range(n):
+        pivot = next((r for r in range(col, n) if M[r][col] != 0), None)
+        if pivot is None:
+            return None
+        M[col], M[pivot] = M[pivot], M[col]
+        for r in range(n):
+            if r != col and M[r][col] != 0:
+                factor = M[r][col] / M[col][col]
+                M[r] = [x - factor * y for x, y in zip(M[r], M[col])]
+    return [M[i][n] / M[i][i] for i in range(n)]
+
+
+def check_polynomial_system(state, proposal):
+    expected = proposal.certificate.facts["real_count"]
+    found = _distinct_points(state, proposal.source)
+    if len(found) != expected:
+        return False, f"Hermite's trace form counts {expected} real solution(s), {len(found)} verified"
+    return True, f"Hermite's count {expected} = verified points"
+
+
+def check_convexity(state, proposal):
+    reduced = state.reduced
+    neuron = reduced.neuron
+    if not (neuron.criterion.matches(neuron.activation) and neuron.activation.increasing):
+        return False, "not a matching loss with an increasing activation"
+    rows = [list(zi) for zi in reduced.z]
+    if neuron.l2:
+        rows += [[1 if j == k else 0 for k in range(reduced.r)] for j, m in enumerate(reduced.regularised) if m]
+    if sp.Matrix(rows).rank() < reduced.r:
+        return False, "the data (and the L2 term) do not span the space: not strictly convex"
+    if len(state.verified) != 1:
+        return False, f"a strictly convex loss has at most one stationary point; {len(state.verified)} verified"
+    return True, "matching loss, f' > 0, data spanning the space (exact rank): strictly convex, one point"
+
+
+CHECKS = {
+    CertificateKind.EXACT_ROOTS: check_exact_roots,
+    CertificateKind.ONE_POINT: check_one_point,
+    CertificateKind.LINEAR_SYSTEM: check_linear_system,
+    CertificateKind.PATTERNS: check_patterns,
+    CertificateKind.POLYNOMIAL_SYSTEM: check_polynomial_system,
+    CertificateKind.CONVEXITY: check_convexity,
+}
+
+
+def check(state, proposal):
+    """(accepted, reason) for a proposed certificate, by its kind's checker."""
+    checker = CHECKS.get(proposal.certificate.kind)
+    if checker is None:
+        return False, f"no checker for {proposal.certificate.kind.value}"
+    return checker(state, proposal)

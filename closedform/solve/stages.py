@@ -1,0 +1,383 @@
+"""The pipeline's stages, each a small object with one verb, ``run(state)``, over one :class:`.state.State`:
+
+    Strategies    closed forms propose points and certificates; every point is verified, every certificate
+                  checked (modules :mod:`.verify`, :mod:`.checks`), before the next strategy is skipped
+    Witness       a cheap float search over the box, always: a verified point outside an accepted "complete"
+                  list makes the answer inconsistent
+    Convexity     a strictly convex loss proves one verified point complete
+    BoxProof      interval branch and bound proves a list complete on the box (r <= 2)
+    Classify      kinds: the Hessian's eigenvalues against an error bound, one-sided models at kinks
+    Continua      rank-deficient data: each point of the reduced problem is an affine set of weights
+    Obstruction   the Galois group of the polynomial carrying the points
+    Infinity      the zeros at infinity
+Adding a stage is a class here and an entry in :data:`STAGES`."""
+from __future__ import annotations
+
+import time
+
+import mpmath
+import numpy as np
+import sympy as sp
+from mpmath import iv
+
+from ..budget import run_with_budget
+from ..kinds import CertificateKind, Finish, Kind, RegionKind, Scope
+from ..model.numbers import to_mpf
+from .asymptotics import zeros_at_infinity
+from .certify import MAX_WORK, IntervalModel, NotCertifiable, certify_point, interval_digits
+from .checks import check
+from .classify import classify, classify_float, interval_radius, precision_radius
+from .exclusion import box_search
+from .expsub import ExpSubstitution
+from .galois import obstruction
+from .generic import Generic
+from .kink import classify_kink, kink_units
+from .linear import Linear, PiecewiseLinear
+from .numeric import default_box, newton_search, polish, polish_all, scale_decades
+from .onepoint import OnePoint
+from .parts import Certificate, ClosedForm, Region, StationaryPoint
+from .polynomial import Polynomial
+from .state import Proposal, Verified
+from .verify import interval_model, is_rational_point, verify
+
+MAX_BOX_DIM = 2
+WITNESS_DISTANCE = 1e-6  # float candidates this close (relative) to a verified point are that point
+
+
+class Stage:
+    name = "stage"
+
+    def run(self, state) -> None:
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"<stage {self.name}>"
+
+
+def admit(state, c, exact, source, digits, must_hold=False, intervals=None):
+    """Verify a candidate and add it (or its source) to the verified points; returns the Verified or None. A
+    point that must hold (a root of an exact equivalence) and fails is tried again at twice the digits, then
+    recorded as an inconsistency."""
+    existing = state.find(c)
+    if existing is not None:
+        existing.sources.add(source)
+        return existing
+    verdict = verify(state.reduced, c, digits, exact, intervals)
+    if not verdict.holds and must_hold:
+        sharper = _sharpen(state, c, exact, 2 * digits)
+        if sharper is not None:
+            c, digits = sharper, 2 * digits
+            verdict = verify(state.reduced, c, digits, exact, intervals)
+        if not verdict.holds:
+            state.inconsistencies.append(f"{source}: the exact root at {mpmath.nstr(c[0], 15)} fails verification "
+                                         f"(residual {mpmath.nstr(verdict.residual, 5)}, allowed "
+                                         f"{mpmath.nstr(verdict.tolerance, 5)})")
+    if not verdict.holds:
+        return None
+    entry = Verified(list(c), exact, {source}, verdict)
+    state.verified.append(entry)
+    return entry
+
+
+def _sharpen(state, c, exact, digits):
+    """The candidate to more digits: from its exact form, else by Newton from it at higher precision."""
+    if exact is not None:
+        return [to_mpf(v, digits + 10) for v in exact]
+    point = polish(state.reduced.model, c, digits)
+    return None if point is None else list(point)
+
+
+class Strategies(Stage):
+    """Try the closed forms in order, each under the time budget, until one's certificate is accepted."""
+
+    name = "strategies"
+    strategies = (OnePoint(), Linear(), PiecewiseLinear(), Polynomial(), ExpSubstitution(), Generic())
+
+    def run(self, state) -> None:
+        reduced = state.reduced
+        intervals = interval_model(reduced)
+        for strategy in self.strategies:
+            if not strategy.applies(reduced):
+                continue
+            outcome = run_with_budget(strategy.solve, reduced, state.digits, seconds=state.timeout)
+            if outcome.status is Finish.TIMEOUT:
+                state.timed_out = True
+                state.notes.append(f"{strategy.name}: timed out after {state.timeout:g} s")
+                continue
+            if outcome.status is Finish.ERROR:
+                state.notes.append(f"{strategy.name}: failed ({outcome.message.splitlines()[0]})")
+                continue
+            finding = outcome.value
+            self._take(state, strategy.name, finding, intervals)
+            if finding.certificate is not None:
+                proposal = Proposal(finding.certificate, strategy.name, finding.reduction)
+                if accept(state, proposal):
+                    return
+
+    @staticmethod
+    def _take(state, source, finding, intervals):
+        with mpmath.workdps(state.digits + 10):
+            for index, exact in enumerate(finding.points):
+                decimals = finding.values.get(index)
+                c = ([mpmath.mpf(v) for v in decimals] if decimals is not None
+                     else [to_mpf(v, state.digits + 10) for v in exact])
+                admit(state, c, exact, source, state.digits, finding.equivalence, intervals)
+        state.regions.extend(finding.regions)
+        state.closed_form.extend(finding.closed_form)
+        state.notes.extend(f"{source}: {note}" for note in finding.notes)
+        if finding.reduction is not None:
+            state.reduction = finding.reduction
+        if finding.factors:
+            state.factors, state.meaning = finding.factors, finding.meaning
+
+
+def accept(state, proposal) -> bool:
+    """Check a proposed certificate; on success it becomes the answer's certificate."""
+    state.proposals.append(proposal)
+    accepted, reason = check(state, proposal)
+    if accepted:
+        certificate = proposal.certificate
+        state.certificate = Certificate(certificate.kind, certificate.scope, certificate.details,
+                                        certificate.facts, checked_by=reason)
+    else:
+        state.notes.append(f"{proposal.source}: certificate not accepted ({reason})")
+    return accepted
+
+
+class Witness(Stage):
+    """Batched float Newton over the box, then an mpmath polish and verification of anything new."""
+
+    name = "witness"
+
+    def run(self, state) -> None:
+        reduced = state.reduced
+        state.box = state.user_box or default_box(reduced)
+        model = reduced.model
+        candidates = newton_search(model, state.box, decades=scale_decades(reduced))
+        state.stats.counts["witness candidates"] = len(candidates)
+        known = [np.array([float(v) for v in entry.c]) for entry in state.verified]
+        fresh = [c for c in candidates
+                 if all(np.linalg.norm(c - k) > WITNESS_DISTANCE * (1 + np.linalg.norm(k)) for k in known)]
+        found = 0
+        for point in polish_all(model, fresh, state.precision, state.progress):
+            if state.find(list(point)) is not None or _in_region(state, list(point)):
+                continue
+            entry = admit(state, list(point), None, "witness", state.precision + 8)
+            if entry is None:
+                continue
+            found += 1
+            if state.certificate is not None:
+                state.inconsistencies.append(
+                    f"witness search: a verified stationary point at ({', '.join(mpmath.nstr(v, 15) for v in point)}) "
+                    f"is missing from the list that '{state.certificate.kind.value}' declared complete")
+        state.stats.counts["witness points"] = found
+
+
+def _in_region(state, c) -> bool:
+    """Does the reduced point c lie in a reported continuum (to 1e-9)?"""
+    if not state.regions:
+        return False
+    w = state.reduced.to_weights([sp.Float(mpmath.nstr(v, 30), 30) for v in c])
+    values = dict(zip(state.neuron.weights, w))
+    return any(_holds(region.expr, values) for region in state.regions)
+
+
+def _holds(expr, values, tolerance=1e-9) -> bool:
+    parts = expr.args if isinstance(expr, sp.And) else (expr,)
+    for part in parts:
+        if part == sp.true:
+            continue
+        if not isinstance(part, sp.core.relational.Relational):
+            return False
+        gap = float(sp.N((part.lhs - part.rhs).subs(values), 20))
+        if isinstance(part, sp.Eq) and abs(gap) > tolerance:
+            return False
+        if isinstance(part, (sp.Le, sp.Lt)) and gap > tolerance:
+            return False
+        if isinstance(part, (sp.Ge, sp.Gt)) and gap < -tolerance:
+            return False
+    return True
+
+
+class Convexity(Stage):
+    """A matching loss with an increasing activation: strictly convex where the data span the space."""
+
+    name = "convexity"
+
+    def run(self, state) -> None:
+        neuron = state.neuron
+        if state.certificate is not None or not (neuron.criterion.matches(neuron.activation)
+                                                 and neuron.activation.increasing):
+            return
+        certificate = Certificate(CertificateKind.CONVEXITY, Scope.GLOBAL,
+                                  "the loss is a matching loss of an increasing activation: its Hessian "
+                                  "sum f'(h_i) z_i z_i^T (+ lam on the weights) is positive definite, so the loss "
+                                  "is strictly convex and its one stationary point is the global minimum")
+        accept(state, Proposal(certificate, "convexity"))
+
+
+class BoxProof(Stage):
+    """Branch and bound over the box (:mod:`.exclusion`) when no global certificate was accepted."""
+
+    name = "box proof"
+
+    def run(self, state) -> None:
+        reduced = state.reduced
+        if state.certificate is not None or reduced.r > MAX_BOX_DIM or reduced.model.Z.shape[0] * reduced.r**2 > MAX_WORK:
+            return
+        try:
+            IntervalModel(reduced)
+        except NotCertifiable as reason:
+            state.notes.append(f"box search: not attempted ({reason})")
+            return
+        outcome = run_with_budget(box_search, reduced, state.box, seconds=state.timeout)
+        if outcome.status is not Finish.DONE:
+            state.timed_out |= outcome.status is Finish.TIMEOUT
+            state.notes.append(f"box search: {outcome.status} ({outcome.message})")
+            return
+        unique, undecided, boxes = outcome.value
+        state.stats.counts["sub-boxes"] = boxes
+        for enclosure in unique:
+            inside = [e for e in state.verified if all(lo <= v <= hi for v, (lo, hi) in zip(e.c, enclosure))]
+            if inside:
+                continue
+            point = polish(reduced.model, [(lo + hi) / 2 for lo, hi in enclosure], state.precision)
+            if point is None or not all(lo <= v <= hi for v, (lo, hi) in zip(point, enclosure)) \
+                    or admit(state, list(point), None, "box search", state.precision + 8) is None:
+                undecided += 1
+        if undecided:
+            state.notes.append(f"box search: {undecided} sub-box(es) undecided after {boxes}: completeness not proved")
+            return
+        box = " x ".join(f"[{mpmath.nstr(mpmath.mpf(lo), 6)}, {mpmath.nstr(mpmath.mpf(hi), 6)}]" for lo, hi in state.box)
+        state.certificate = Certificate(
+            CertificateKind.BOX_EXCLUSION, Scope.BOX,
+            f"{boxes} sub-boxes of {box} examined: each holds no zero of the gradient or exactly one, and each of "
+            f"the {len(unique)} such zero(s) is a reported point", facts={"boxes": boxes, "unique": len(unique)},
+            checked_by="each sub-box proved to hold one zero contains a verified point")
+
+
+class Classify(Stage):
+    """The kind, loss, residual and enclosure of every verified point."""
+
+    name = "classify"
+
+    def run(self, state) -> None:
+        reduced = state.reduced
+        intervals = interval_model(reduced)
+        entries = sorted(state.verified, key=lambda e: [float(v) for v in e.c])
+        for entry in entries:
+            state.points.append(_point(state, entry, intervals))
+            if entry.exact is not None:
+                state.closed_form.append(ClosedForm(sp.And(*[sp.Eq(f, v, evaluate=False)
+                                                             for f, v in zip(reduced.combinations, entry.exact)])))
+
+
+def _point(state, entry, intervals) -> StationaryPoint:
+    reduced, precision = state.reduced, state.precision
+    model = reduced.model
+    kind, kink = None, False
+    if is_rational_point(entry.exact) and reduced.neuron.activation.piecewise_linear is not None:
+        kink = bool(kink_units(reduced, entry.exact))
+        kind = classify_kink(reduced, entry.exact) if kink else None
+    with mpmath.workdps(precision + 15):
+        c = [mpmath.mpf(v) for v in entry.c]
+        enclosure = entry.verdict.enclosure
+        if enclosure is None and intervals is not None and not kink:
+            hessian = model.mp_hessian(c)
+            try:
+                enclosure = certify_point(reduced, intervals, c, hessian, precision)
+            except ZeroDivisionError:
+                enclosure = None
+        if kind is None:
+            kind = _smooth_kind(state, c, enclosure, intervals, kink)
+        residual = mpmath.norm(model.mp_gradient(c))
+        loss = model.mp_loss(c)
+    exact_w = reduced.to_weights(entry.exact) if entry.exact is not None else None
+    exact = (exact_w[0] if len(exact_w) == 1 else sp.Tuple(*exact_w)) if exact_w is not None else None
+    w = tuple(c) if reduced.is_full else _to_weights_mp(reduced, c, precision)
+    return StationaryPoint(w, kind, loss, residual, certified=enclosure is not None, exact=exact,
+                           enclosure=None if enclosure is None else tuple(enclosure), kink=kink)
+
+
+def _smooth_kind(state, c, enclosure, intervals, kink):
+    if kink:  # beyond the exact one-sided analysis (r > 2): not decided
+        return Kind.DEGENERATE
+    model = state.reduced.model
+    if model.Z.shape[0] * model.p ** 2 > 2e5:  # large data: the float Hessian decides clear cases
+        point = np.array([[float(v) for v in c]])
+        scale = float(np.abs(model.fns.numpy("g_h", model.T, point @ model.Z.T)[0]) @ (np.abs(model.Z).max(axis=1) ** 2))
+        kind = classify_float(model.hessian(point)[0], scale + float(model.l2))
+        if kind is not None:
+            return kind
+    hessian = model.mp_hessian(c)
+    if enclosure is not None and intervals is not None:
+        with interval_digits(state.precision + 15):
+            radius = interval_radius(intervals.hessian([iv.mpf([lo, hi]) for lo, hi in enclosure]))
+    else:
+        radius = precision_radius(model.mp_hessian_scale(c), state.precision)
+    return classify(hessian, radius)
+
+
+def _to_weights_mp(reduced, c, precision):
+    M = reduced.basis * (reduced.basis.T * reduced.basis).inv()
+    return tuple(mpmath.matrix([[to_mpf(x, precision + 15) for x in M.row(i)] for i in range(M.rows)]) * mpmath.matrix(c))
+
+
+class Continua(Stage):
+    """Rank-deficient data: a point c* of the reduced problem is the affine set {w : B^T w = c*} (its kind
+    along the data span, flat along the rest); region representatives are given in the weights."""
+
+    name = "continua"
+
+    def run(self, state) -> None:
+        reduced = state.reduced
+        state.regions = [Region(r.kind, r.description, r.expr,
+                                None if r.representative is None else tuple(reduced.to_weights(r.representative)),
+                                r.along_span) for r in state.regions]
+        if reduced.is_full:
+            return
+        for point, entry in zip(state.points, sorted(state.verified, key=lambda e: [float(v) for v in e.c])):
+            at = entry.exact if entry.exact is not None else tuple(sp.Float(mpmath.nstr(v, 20), 20) for v in entry.c)
+            expr = sp.And(*[sp.Eq(f, v) for f, v in zip(reduced.combinations, at)])
+            state.regions.append(Region(RegionKind.AFFINE, f"every w with {reduced.describe_set(at)} ({point.kind.value} "
+                                                           f"along the data span, flat along the rest)",
+                                        expr, representative=point.exact if point.exact is not None else point.w,
+                                        along_span=point.kind))
+        state.points = []
+
+
+class Obstruction(Stage):
+    """Is the polynomial carrying the points solvable in radicals? (:mod:`.galois`)"""
+
+    name = "obstruction"
+
+    def run(self, state) -> None:
+        if not state.factors:
+            return
+        outcome = run_with_budget(obstruction, state.factors, state.meaning, seconds=state.timeout)
+        if outcome.status is Finish.DONE:
+            state.obstruction = outcome.value
+            if outcome.value is None:
+                state.notes.append("Galois group: every factor carrying a stationary point is solvable or not decided")
+        else:
+            state.notes.append(f"Galois group: {outcome.status} ({outcome.message})")
+
+
+class Infinity(Stage):
+    name = "zeros at infinity"
+
+    def run(self, state) -> None:
+        asymptotes, notes = zeros_at_infinity(state.reduced)
+        state.asymptotic = asymptotes
+        state.notes.extend(notes)
+
+
+STAGES = (Strategies(), Witness(), Convexity(), BoxProof(), Classify(), Continua(), Obstruction(), Infinity())
+
+
+def run_stages(state, stages=STAGES):
+    for stage in stages:
+        started = time.perf_counter()
+        stage.run(state)
+        state.stats.seconds[stage.name] = time.perf_counter() - started
+    return state

@@ -1,0 +1,76 @@
+"""Is a candidate a stationary point? Decided here, by code that did not produce the candidate.
+
+- Rational points: exact substitution into the gradient (no tolerance at all).
+- Other points, known to ``digits`` digits: the residual |grad E(c)| at working precision is compared with what
+  that precision allows, ||H(c)|| delta + rounding (delta = 10^-digits (1 + |c|), rounding relative to the size
+  of the cancelling terms sum |g_i||z_i|); or a Krawczyk enclosure around c proves a zero there. No fixed
+  tolerance: a saturating tail (|grad| and ||H|| both ~ e^-|h|) fails, a steep exact root passes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import mpmath
+import sympy as sp
+
+from .certify import MAX_WORK, IntervalModel, NotCertifiable, certify_point
+
+MAX_SYMBOLIC = 200  # exact substitution up to this many samples
+SAFETY = 100  # the tolerance's factor over the first-order error bound
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """``holds``; the residual at working precision; the tolerance it was held to (None when exact); how it
+    was decided; a proved enclosure [(lo, hi), ...] when an interval test was used."""
+
+    holds: bool
+    residual: object
+    tolerance: object
+    method: str
+    enclosure: Optional[tuple] = None
+
+
+def is_rational_point(c) -> bool:
+    return c is not None and all(isinstance(v, sp.Basic) and v.is_Rational for v in c)
+
+
+def exactly_stationary(reduced, c) -> bool:
+    """Exact substitution of a rational point into the reduced gradient."""
+    grad = reduced.gradient_expr().subs(dict(zip(reduced.variables, c)))
+    return all(sp.simplify(e) == 0 for e in grad)
+
+
+def interval_model(reduced) -> Optional[IntervalModel]:
+    """The interval gradient and Hessian when the problem is smooth, full rank and small enough; else None."""
+    if not reduced.is_full or reduced.model.Z.shape[0] * reduced.r**2 > MAX_WORK:
+        return None
+    try:
+        return IntervalModel(reduced)
+    except NotCertifiable:
+        return None
+
+
+def verify(reduced, c, digits: int, exact=None, intervals: Optional[IntervalModel] = None) -> Verdict:
+    """Verify the point ``c`` (mp numbers good to ``digits`` digits; ``exact`` its exact coordinates if any)."""
+    model = reduced.model
+    if is_rational_point(exact) and len(reduced.z) <= MAX_SYMBOLIC:
+        holds = exactly_stationary(reduced, exact)
+        with mpmath.workdps(digits + 10):
+            residual = mpmath.norm(model.mp_gradient([mpmath.mpf(v.p) / v.q for v in exact]))
+        return Verdict(holds, residual, None, "exact substitution")
+    with mpmath.workdps(digits + 10):
+        point = [mpmath.mpf(v) for v in c]
+        residual = mpmath.norm(model.mp_gradient(point))
+        hessian = model.mp_hessian(point)
+        size = 1 + max(abs(v) for v in point)
+        delta = mpmath.mpf(10) ** (-digits) * size
+        rounding = mpmath.mpf(10) ** (-(digits + 8)) * (model.mp_gradient_scale(point) + mpmath.mnorm(hessian, 1) * size)
+        tolerance = SAFETY * (mpmath.mnorm(hessian, 1) * delta + rounding)
+        if residual <= tolerance:
+            return Verdict(True, residual, tolerance, "residual within the error bound of the point's precision")
+    if intervals is not None:
+        enclosure = certify_point(reduced, intervals, point, hessian, digits)
+        if enclosure is not None:
+            return Verdict(True, residual, tolerance, "Krawczyk enclosure", tuple(enclosure))
+    return Verdict(False, residual, tolerance, "residual above the error bound of the point's precision")
