@@ -35,7 +35,7 @@ def _one_sided(fns, target, value, side):
         side = 1 if value > 0 else -1
     g = _branch(fns.g, side).subs({t: target, h: value})
     g_h = _branch(fns.g_h, side).subs({t: target, h: value})
-    return sp.nsimplify(g), sp.nsimplify(g_h)
+    return g, g_h
 
 
 def kink_units(reduced, c) -> list:

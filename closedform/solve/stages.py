@@ -14,6 +14,7 @@ Adding a stage is a class here and an entry in :data:`STAGES`."""
 from __future__ import annotations
 
 import time
+from fractions import Fraction
 
 import mpmath
 import numpy as np
@@ -38,7 +39,7 @@ from .onepoint import OnePoint
 from .parts import Certificate, ClosedForm, Region, StationaryPoint
 from .polynomial import Polynomial
 from .state import Proposal, Verified
-from .verify import interval_model, is_rational_point, verify
+from .verify import MAX_SYMBOLIC, exactly_stationary, interval_model, is_rational_point, verify
 
 MAX_BOX_DIM = 2
 WITNESS_DISTANCE = 1e-6  # float candidates this close (relative) to a verified point are that point
@@ -276,6 +277,8 @@ def _point(state, entry, intervals) -> StationaryPoint:
     reduced, precision = state.reduced, state.precision
     model = reduced.model
     kind, kink = None, False
+    if entry.exact is None and reduced.neuron.activation.piecewise_linear is not None:
+        entry.exact = _snap(reduced, entry.c, precision)
     if is_rational_point(entry.exact) and reduced.neuron.activation.piecewise_linear is not None:
         kink = bool(kink_units(reduced, entry.exact))
         kind = classify_kink(reduced, entry.exact) if kink else None
@@ -297,6 +300,16 @@ def _point(state, entry, intervals) -> StationaryPoint:
     w = tuple(c) if reduced.is_full else _to_weights_mp(reduced, c, precision)
     return StationaryPoint(w, kind, loss, residual, certified=enclosure is not None, exact=exact,
                            enclosure=None if enclosure is None else tuple(enclosure), kink=kink)
+
+
+def _snap(reduced, c, precision):
+    """A piecewise-linear problem's numeric point as the exact rational it approximates, when that rational is
+    within 10^-(precision/2) and exactly stationary (so a point on a kink gets the exact one-sided analysis)."""
+    if len(reduced.z) > MAX_SYMBOLIC:
+        return None
+    exact = tuple(sp.Rational(Fraction(mpmath.nstr(v, precision)).limit_denominator(10**6)) for v in c)
+    close = all(abs(mpmath.mpf(e.p) / e.q - v) <= mpmath.mpf(10) ** (-(precision // 2)) for e, v in zip(exact, c))
+    return exact if close and exactly_stationary(reduced, exact) else None
 
 
 def _smooth_kind(state, c, enclosure, intervals, kink):
@@ -324,8 +337,12 @@ def _to_weights_mp(reduced, c, precision):
 
 
 class Continua(Stage):
-    """Rank-deficient data: a point c* of the reduced problem is the affine set {w : B^T w = c*} (its kind
-    along the data span, flat along the rest); region representatives are given in the weights."""
+    """Points that are not isolated become regions. Rank-deficient data: a point c* of the reduced problem is the
+    affine set {w : B^T w = c*} (its kind along the data span, flat along the rest). An activation with a dead
+    side (relu: f' = 0 for h <= 0): where the active units' rows (and, with l2, the regularised coordinates) do
+    not span the space, moving along their null space changes no active pre-activation and keeps every
+    inactive unit off, so the gradient stays 0: the point lies on the polyhedron {z_i.c = h_i active,
+    z_j.c <= 0 inactive}. Region representatives are given in the weights."""
 
     name = "continua"
 
@@ -334,16 +351,50 @@ class Continua(Stage):
         state.regions = [Region(r.kind, r.description, r.expr,
                                 None if r.representative is None else tuple(reduced.to_weights(r.representative)),
                                 r.along_span) for r in state.regions]
-        if reduced.is_full:
-            return
+        isolated, seen = [], set()
         for point, entry in zip(state.points, sorted(state.verified, key=lambda e: [float(v) for v in e.c])):
-            at = entry.exact if entry.exact is not None else tuple(sp.Float(mpmath.nstr(v, 20), 20) for v in entry.c)
-            expr = sp.And(*[sp.Eq(f, v) for f, v in zip(reduced.combinations, at)])
-            state.regions.append(Region(RegionKind.AFFINE, f"every w with {reduced.describe_set(at)} ({point.kind.value} "
-                                                           f"along the data span, flat along the rest)",
-                                        expr, representative=point.exact if point.exact is not None else point.w,
-                                        along_span=point.kind))
-        state.points = []
+            region = _rank_deficient(reduced, point, entry) if not reduced.is_full else _dead_continuum(state, point, entry)
+            if region is None:
+                isolated.append(point)
+            elif region.description not in seen:
+                seen.add(region.description)
+                state.regions.append(region)
+        state.points = isolated
+
+
+def _rank_deficient(reduced, point, entry) -> Region:
+    at = entry.exact if entry.exact is not None else tuple(sp.Float(mpmath.nstr(v, 20), 20) for v in entry.c)
+    expr = sp.And(*[sp.Eq(f, v) for f, v in zip(reduced.combinations, at)])
+    return Region(RegionKind.AFFINE, f"every w with {reduced.describe_set(at)} ({point.kind.value} along the data "
+                                     f"span, flat along the rest)",
+                  expr, representative=point.exact if point.exact is not None else point.w, along_span=point.kind)
+
+
+def _dead_continuum(state, point, entry):
+    """The polyhedron of stationary points through a point whose active units leave a null direction, or None."""
+    reduced = state.reduced
+    slopes = reduced.neuron.activation.piecewise_linear
+    if slopes is None or slopes[0] != 0 or point.kink:
+        return None
+    c = entry.exact if entry.exact is not None else tuple(sp.Float(mpmath.nstr(v, 15), 15) for v in entry.c)
+    values = [sum(a * b for a, b in zip(zi, c)) for zi in reduced.z]
+    values = values if entry.exact is not None else [sp.Float(mpmath.nstr(v, 12), 12) for v in values]
+    active = [i for i, v in enumerate(values) if any(reduced.z[i]) and v > 0]
+    rows = [list(reduced.z[i]) for i in active]
+    fixed = [j for j, m in enumerate(reduced.regularised) if m] if reduced.neuron.l2 else []
+    rows += [[1 if k == j else 0 for k in range(reduced.r)] for j in fixed]
+    if rows and sp.Matrix(rows).rank() == reduced.r:
+        return None
+    variables = sp.Matrix(reduced.combinations)
+    forms = [sp.expand((sp.Matrix(zi).T * variables)[0]) for zi in reduced.z]
+    equations = [sp.Eq(forms[i], values[i]) for i in active] + [sp.Eq(variables[j], c[j]) for j in fixed]
+    off = sorted({forms[i] for i, zi in enumerate(reduced.z) if any(zi) and i not in active}, key=sp.sstr)
+    description = ("every w with " + " and ".join([f"{sp.sstr(e.lhs)} = {sp.sstr(e.rhs)}" for e in equations]
+                                                  + [f"{sp.sstr(e)} <= 0" for e in off])
+                   + f" (a continuum: the active units fix only these combinations, the others are off; "
+                     f"{reduced.neuron.activation.convention})")
+    return Region(RegionKind.AFFINE, description, sp.And(*equations, *[e <= 0 for e in off]),
+                  representative=point.exact if point.exact is not None else point.w, along_span=point.kind)
 
 
 class Obstruction(Stage):
