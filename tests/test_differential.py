@@ -59,8 +59,8 @@ LOSSES = {
 
 
 def _value(x):
-    """An enum member's value, or the plain string of the older result objects."""
-    return getattr(x, "value", x)
+    """An enum member's value: the reference solver speaks in plain strings."""
+    return x.value
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -259,9 +259,8 @@ def check_problem(problem, record: Record, grid=GRID, timeout=TIMEOUT):
     record.slowest.append((seconds, command(problem)))
     if seconds > 2 * timeout:
         record.counts["over twice the timeout"] += 1
-    status = _value(r.status)
-    record.counts[f"status {status}"] += 1
-    if status == "inconsistent":
+    record.counts[f"status {r.status.value}"] += 1
+    if r.status is cf.Status.INCONSISTENT:
         record.disagree("inconsistent status", problem, "r.status is inconsistent")
     ref = R.RefProblem(problem["activation"], problem["loss"], problem["data"], problem["bias"], problem["l2"])
     if r.box is not None and len(r.box) != ref.r:
@@ -276,7 +275,7 @@ def check_problem(problem, record: Record, grid=GRID, timeout=TIMEOUT):
     weights = tuple(p.weights)
     if ref.r == 0:            # l2 = 0 and every input is zero: the loss is constant, every w is stationary
         record.counts["all inputs zero"] += 1
-        if r.points or not any(_value(g.kind) == "affine" for g in r.regions):
+        if r.points or not any(g.kind is cf.RegionKind.AFFINE for g in r.regions):
             record.disagree("all inputs zero", problem, f"expected one affine region (every w) and no point; got "
                                                         f"{len(r.points)} point(s), regions {r.regions}")
         return
@@ -355,7 +354,7 @@ def check_problem(problem, record: Record, grid=GRID, timeout=TIMEOUT):
 def _compare_kind(record, problem, w, kind, my_kind):
     record.counts["kinds compared"] += 1
     if my_kind == "kink":
-        if kind == "min":
+        if kind == cf.Kind.MIN.value:
             record.disagree("kink reported as min", problem, f"at {_fmt(w)} the loss decreases nearby (a kink, "
                                                              f"stationary only by convention) but it is reported min")
         return
@@ -386,7 +385,7 @@ def test_ground_truth_case(case):
     problem = {"activation": case["activation"], "loss": case["loss"], "dim": case["neuron"]["dim"],
                "bias": case["bias"], "l2": case["l2"], "data": case["data"]}
     r = neuron(problem).stationary_points(timeout=TIMEOUT)
-    assert _value(r.status) != "inconsistent"
+    assert r.status is not cf.Status.INCONSISTENT
     expected = GT.expected_values(case)
     weights = tuple(neuron(problem).weights)
     with mpmath.workdps(60):
@@ -398,7 +397,7 @@ def test_ground_truth_case(case):
         hits = [(w, k) for w, k in got if _same(w, ew, 1e-15)]
         if not hits:
             problems_found.append(f"missing {ekind} at {_fmt(ew)}")
-        elif ekind == "kink" and hits[0][1] == "min":
+        elif ekind == "kink" and hits[0][1] == cf.Kind.MIN.value:
             problems_found.append(f"kink at {_fmt(ew)} reported as min")
         elif ekind != "kink" and hits[0][1] != ekind:
             problems_found.append(f"at {_fmt(ew)}: reported {hits[0][1]}, expected {ekind}")
