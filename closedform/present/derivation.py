@@ -193,10 +193,25 @@ def _add_result(d: Derivation, neuron, result):
     for asymptote in result.asymptotic:
         d.statement(f"A zero at infinity: the gradient tends to 0 as {asymptote.description}, and the loss to",
                     sp.Symbol("E"), asymptote.limit_loss, "->")
-    if not result.points and result.complete and not result.closed_form and not result.regions:
-        if result.certificate.scope is Scope.GLOBAL:
-            d.statement(f"There is no finite stationary point (proved: {result.certificate.details}).",
-                        sp.Symbol("S"), sp.S.EmptySet)
-        else:
-            d.statement(f"There is no stationary point in the search box (proved there only: "
-                        f"{result.certificate.details}).", sp.Symbol("S"), sp.S.EmptySet)
+    _add_completeness(d, result)
+
+
+def _add_completeness(d: Derivation, result):
+    """The last step: what the list claims and on which evidence (or that it claims nothing more)."""
+    symbol = sp.Symbol("S")  # the set of stationary points
+    empty = not result.points and not result.closed_form and not result.regions
+    if not result.complete:
+        where = "" if result.box is None else " (searched in the box " + " x ".join(
+            f"[{float(lo):g}, {float(hi):g}]" for lo, hi in result.box) + ")"
+        d.statement(f"The list above is not proved complete{where}: other stationary points may exist.", symbol,
+                    r"\text{not proved complete}")
+        return
+    certificate = result.certificate
+    if certificate.scope is Scope.GLOBAL:
+        d.statement(("There is no finite stationary point" if empty else "Nothing else is stationary anywhere")
+                    + f" (proved: {certificate.details}; checked independently: {certificate.checked_by}).",
+                    symbol, sp.S.EmptySet if empty else r"\text{complete on } \mathbb{R}^{" + str(len(result.problem.weights)) + "}")
+    else:
+        d.statement(("There is no stationary point in the search box" if empty else "Nothing else is stationary in the search box")
+                    + f", proved there only ({certificate.details}); nothing is claimed outside it.", symbol,
+                    sp.S.EmptySet if empty else r"\text{complete in the box only}")
