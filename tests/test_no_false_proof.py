@@ -133,9 +133,9 @@ def test_json_carries_the_certificate_and_the_status_enum():
     assert answer["status"] == Status.OK.value
 
 
-def test_a_dropped_root_is_not_certified(monkeypatch):
-    """The exponential substitution made to lose its root: the root count refuses the certificate and the
-    witness search finds the point, so the answer is partial, never 'complete'."""
+@pytest.fixture
+def lossy_substitution(monkeypatch):
+    """The exponential substitution made to lose every root it finds (its certificate still proposed)."""
     original = ExpSubstitution.solve
 
     def lossy(self, reduced, digits=60):
@@ -144,6 +144,11 @@ def test_a_dropped_root_is_not_certified(monkeypatch):
         return finding
 
     monkeypatch.setattr(ExpSubstitution, "solve", lossy)
+
+
+def test_a_dropped_root_is_not_certified(lossy_substitution):
+    """The root count refuses the lossy certificate and the witness search finds the point, so the answer is
+    partial, never 'complete'."""
     r = cf.Neuron("sigmoid", data=[(1, "3/10"), (2, "9/10")]).stationary_points()
     assert not r.complete or r.certificate.kind is not CertificateKind.EXACT_ROOTS
     assert any("certificate not accepted (Descartes' rule with bisection counts 1 root(s) of P, but 0 point(s)"
@@ -152,16 +157,8 @@ def test_a_dropped_root_is_not_certified(monkeypatch):
 
 
 @pytest.mark.inconsistent_expected
-def test_a_wrongly_accepted_certificate_is_caught_by_the_witness(monkeypatch):
+def test_a_wrongly_accepted_certificate_is_caught_by_the_witness(lossy_substitution, monkeypatch):
     """Even a checker that accepts anything cannot make a wrong list 'complete': the witness finds the point."""
-    original = ExpSubstitution.solve
-
-    def lossy(self, reduced, digits=60):
-        finding = original(self, reduced, digits)
-        finding.points, finding.values = [], {}
-        return finding
-
-    monkeypatch.setattr(ExpSubstitution, "solve", lossy)
     monkeypatch.setitem(checks.CHECKS, CertificateKind.EXACT_ROOTS, lambda state, proposal: (True, "rubber stamp"))
     r = cf.Neuron("sigmoid", data=[(1, "3/10"), (2, "9/10")]).stationary_points()
     assert r.status is Status.INCONSISTENT and not r.complete
