@@ -75,12 +75,14 @@ class NumericModel:
 
     def gradient(self, W):
         W = np.atleast_2d(W)
-        return self.fns.numpy("g", self.T, W @ self.Z.T) @ self.Z + float(self.l2) * W * self.mask
+        with np.errstate(all="ignore"):  # overflow becomes inf / NaN, which the callers test for
+            return self.fns.numpy("g", self.T, W @ self.Z.T) @ self.Z + float(self.l2) * W * self.mask
 
     def hessian(self, W):
         W = np.atleast_2d(W)
         curvature = self.fns.numpy("g_h", self.T, W @ self.Z.T)
-        return np.einsum("mn,ni,nj->mij", curvature, self.Z, self.Z) + float(self.l2) * np.diag(self.mask)
+        with np.errstate(all="ignore"):
+            return np.einsum("mn,ni,nj->mij", curvature, self.Z, self.Z) + float(self.l2) * np.diag(self.mask)
 
     def _mp(self):
         """Data as mpf at the current working precision (cached per precision)."""

@@ -72,7 +72,13 @@ def scale_decades(reduced) -> int:
 
 
 def newton_search(model, box, iterations: int = 100, decades: int = 0) -> np.ndarray:
-    """Candidate stationary points: Newton on grad E from every start at once, with backtracking on |grad E|."""
+    """Candidate stationary points: Newton on grad E from every start at once, with backtracking on |grad E|
+    (overflowing starts turn into inf / NaN and are dropped, silently)."""
+    with np.errstate(all="ignore"):
+        return _newton_search(model, box, iterations, decades)
+
+
+def _newton_search(model, box, iterations, decades):
     W = starting_points(box, model.Z.shape[0], decades=decades)
     width = max(hi - lo for lo, hi in box)
     G = model.gradient(W)
