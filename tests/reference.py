@@ -479,6 +479,8 @@ class RefProblem:
         c = [mpmath.mpf(v) for v in c0]
         steps = []
         for _ in range(iterations):
+            if max(abs(v) for v in c) > 1e6:  # Newton ran off far beyond any box: not a root found here
+                return c, False
             wdps = self._dps_for(c, dps)
             with mpmath.workdps(wdps):
                 G = mpmath.matrix(self.grad_c(c, wdps))
