@@ -10,7 +10,7 @@ from typing import Optional
 import mpmath
 import sympy as sp
 
-from .kinds import Kind, RegionKind, Scope, Status
+from .kinds import Kind, Scope, Status
 from .solve.parts import (Asymptote, Certificate, ClosedForm, Obstruction, Reduction, Region, StationaryPoint, Stats,
                           decimal)
 from .solve.pipeline import solve

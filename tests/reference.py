@@ -678,7 +678,7 @@ def _roots_1d(prob, box, grid):
         roots.append(c)
 
     for k in range(N):
-        (ga, sa), (gb, sb) = vals[k], vals[k + 1]
+        (_, sa), (_, sb) = vals[k], vals[k + 1]
         if sa * sb < 0:
             root = _bisect(prob, cs[k], cs[k + 1], sa)
             polished, ok = prob.newton_polish([root])

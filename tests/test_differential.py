@@ -381,7 +381,6 @@ def _fmt(w):
 
 @pytest.mark.parametrize("case", GT.CASES, ids=[c["name"] for c in GT.CASES])
 def test_ground_truth_case(case):
-    record = Record()
     problem = {"activation": case["activation"], "loss": case["loss"], "dim": case["neuron"]["dim"],
                "bias": case["bias"], "l2": case["l2"], "data": case["data"]}
     r = neuron(problem).stationary_points(timeout=TIMEOUT)

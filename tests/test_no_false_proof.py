@@ -182,7 +182,7 @@ def test_a_tail_point_fails_verification_and_a_steep_root_passes():
 def test_checker_re_enumerates_patterns_independently():
     """A fabricated extra point for the activation patterns is refused by the Fractions re-enumeration."""
     from closedform.solve.pipeline import solve
-    from closedform.solve.state import Proposal, Verified
+    from closedform.solve.state import Verified
     from closedform.solve.verify import Verdict
     state = solve(cf.Neuron("relu", data=[(1, 1), (2, 3)]))
     proposal = next(p for p in state.proposals if p.certificate.kind is CertificateKind.PATTERNS)
