@@ -201,3 +201,22 @@ def test_kink_classification_by_hand_in_one_dimension():
     assert classify_kink(reduced, (S(0),)) is Kind.MAX
     # with targets -1 the loss (h + 1)^2/2 rises on both sides: a minimum
     assert classify_kink(reduce(cf.Neuron("relu", data=[(1, -1), (-1, -1)])), (S(0),)) is Kind.MIN
+
+
+@pytest.mark.parametrize("activation, loss, target, expected", [
+    ("sigmoid", "bce", "0.999999", sp.log(999999)),  # w = logit(t); the witness's Newton used to run off to exp(1e30)
+    ("softplus", "poisson", "0.000001", sp.log(sp.exp(S(1, 10**6)) - 1) / 2),  # softplus(2 w) = t
+])
+def test_a_runaway_witness_start_is_dropped_not_raised(activation, loss, target, expected):
+    r = cf.Neuron(activation, loss, data=[(1 if activation == "sigmoid" else 2, target)]).stationary_points()
+    (point,) = r.points
+    assert sp.simplify(point.exact - expected) == 0 and point.kind is Kind.MIN and r.complete
+
+
+def test_indefinite_hessian_with_a_zero_eigenvalue_is_a_saddle():
+    """E = w1^4/2 + (w2^2 - 1)^2/2 + (w3^2 + 1)^2/2 by hand: at 0 the Hessian is diag(0, -2, 2), indefinite; at
+    (0, +-1, 0) it is diag(0, 4, 2), not decided by second order."""
+    r = cf.Neuron("square", data=[((1, 0, 0), 0), ((0, 1, 0), 1), ((0, 0, 1), -1)]).stationary_points()
+    assert sorted((tuple(float(v) for v in p.w), p.kind) for p in r.points) == [
+        ((0.0, -1.0, 0.0), Kind.DEGENERATE), ((0.0, 0.0, 0.0), Kind.SADDLE), ((0.0, 1.0, 0.0), Kind.DEGENERATE)]
+    assert r.complete and r.certificate.kind is CertificateKind.POLYNOMIAL_SYSTEM

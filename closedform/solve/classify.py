@@ -13,7 +13,10 @@ from ..kinds import Kind
 
 
 def kind_from_signs(eigenvalues, radius) -> Kind:
-    """MIN / MAX / SADDLE when every eigenvalue is clear of 0 by more than ``radius``; else DEGENERATE."""
+    """SADDLE when eigenvalues of both signs are clear of 0 by more than ``radius`` (indefinite whatever the
+    others are); MIN / MAX when every eigenvalue is clear of 0 with one sign; else DEGENERATE."""
+    if any(e > radius for e in eigenvalues) and any(e < -radius for e in eigenvalues):
+        return Kind.SADDLE
     if any(abs(e) <= radius for e in eigenvalues):
         return Kind.DEGENERATE
     if all(e > 0 for e in eigenvalues):

@@ -13,6 +13,7 @@ from tqdm.auto import tqdm
 
 BOX_REACH = 50.0  # default box: |h| up to this for the smallest data entry
 MAX_STARTS = 400
+RUNAWAY = 1e6  # a polish whose iterate leaves this multiple of its start has run off to a tail
 WORK_BUDGET = 3e7  # starts x n x r^2 per Newton sweep
 
 
@@ -134,11 +135,20 @@ def deduplicate(points, tolerance: float = 1e-6) -> np.ndarray:
 
 def polish(model, start, precision: int, max_iterations: int = 300):
     """Newton in mpmath at precision + 15 digits. Returns the point (mp matrix) or None when the steps stop
-    shrinking (a tail, not a root) or the Hessian is singular. Linear convergence (a multiple root) is allowed
-    while each step is at most 0.95 of the previous one."""
+    shrinking (a tail, not a root), the Hessian is singular, or a step throws the iterate so far out
+    (|c| > 10^6 times its start) that exp() of it cannot be evaluated. Linear convergence (a multiple root) is
+    allowed while each step is at most 0.95 of the previous one."""
+    try:
+        return _polish(model, start, precision, max_iterations)
+    except (ArithmeticError, MemoryError, ValueError):  # overflow, division by zero on a far tail
+        return None
+
+
+def _polish(model, start, precision, max_iterations):
     exact_hessian = model.Z.shape[0] * model.p**2 <= 2e5
     with mpmath.workdps(precision + 15):
         c = mpmath.matrix([mpmath.mpf(float(v)) if not isinstance(v, mpmath.mpf) else v for v in start])
+        reach = RUNAWAY * (1 + mpmath.norm(c))
         tolerance = mpmath.mpf(10) ** (-(precision + 8))
         previous = None
         for k in range(max_iterations):
@@ -150,6 +160,8 @@ def polish(model, start, precision: int, max_iterations: int = 300):
                 return None
             c += delta
             size = mpmath.norm(delta)
+            if not mpmath.isfinite(size) or mpmath.norm(c) > reach:
+                return None
             if size <= tolerance * (1 + mpmath.norm(c)):
                 return c
             if previous is not None and k > 4 and size > 0.95 * previous:
