@@ -55,7 +55,7 @@ class Stage:
         return f"<stage {self.name}>"
 
 
-def admit(state, c, exact, source, digits, must_hold=False, intervals=None):
+def admit(state, c, exact, source, digits, must_hold=False, intervals=None, proof=False):
     """Verify a candidate and add it (or its source) to the verified points; returns the Verified or None. A
     point that must hold (a root of an exact equivalence) and fails is tried again at twice the digits, then
     recorded as an inconsistency."""
@@ -63,7 +63,7 @@ def admit(state, c, exact, source, digits, must_hold=False, intervals=None):
     if existing is not None:
         existing.sources.add(source)
         return existing
-    verdict = verify(state.reduced, c, digits, exact, intervals)
+    verdict = verify(state.reduced, c, digits, exact, intervals, proof)
     if not verdict.holds and must_hold:
         sharper = _sharpen(state, c, exact, 2 * digits)
         if sharper is not None:
@@ -160,10 +160,11 @@ class Witness(Stage):
         fresh = [c for c in candidates
                  if all(np.linalg.norm(c - k) > WITNESS_DISTANCE * (1 + np.linalg.norm(k)) for k in known)]
         found = 0
+        intervals = interval_model(reduced) if fresh else None
         for point in polish_all(model, fresh, state.precision, state.progress):
             if state.find(list(point)) is not None or _in_region(state, list(point)):
                 continue
-            entry = admit(state, list(point), None, "witness", state.precision + 8)
+            entry = admit(state, list(point), None, "witness", state.precision + 8, intervals=intervals, proof=True)
             if entry is None:
                 continue
             found += 1

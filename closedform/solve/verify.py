@@ -51,8 +51,12 @@ def interval_model(reduced) -> Optional[IntervalModel]:
         return None
 
 
-def verify(reduced, c, digits: int, exact=None, intervals: Optional[IntervalModel] = None) -> Verdict:
-    """Verify the point ``c`` (mp numbers good to ``digits`` digits; ``exact`` its exact coordinates if any)."""
+def verify(reduced, c, digits: int, exact=None, intervals: Optional[IntervalModel] = None,
+           proof: bool = False) -> Verdict:
+    """Verify the point ``c`` (mp numbers good to ``digits`` digits; ``exact`` its exact coordinates if any).
+    ``proof``: a point found by a float search must also be enclosed by the Krawczyk test when ``intervals``
+    exist: in a valley where some terms saturate (|grad| ~ e^-|h| along it, far below the working precision's
+    view of the Hessian) the residual test alone cannot tell a root from a zero at infinity."""
     model = reduced.model
     if is_rational_point(exact) and len(reduced.z) <= MAX_SYMBOLIC:
         holds = exactly_stationary(reduced, exact)
@@ -67,10 +71,11 @@ def verify(reduced, c, digits: int, exact=None, intervals: Optional[IntervalMode
         delta = mpmath.mpf(10) ** (-digits) * size
         rounding = mpmath.mpf(10) ** (-(digits + 8)) * (model.mp_gradient_scale(point) + mpmath.mnorm(hessian, 1) * size)
         tolerance = SAFETY * (mpmath.mnorm(hessian, 1) * delta + rounding)
-        if residual <= tolerance:
+        if residual <= tolerance and not (proof and intervals is not None):
             return Verdict(True, residual, tolerance, "residual within the error bound of the point's precision")
     if intervals is not None:
         enclosure = certify_point(reduced, intervals, point, hessian, digits)
         if enclosure is not None:
             return Verdict(True, residual, tolerance, "Krawczyk enclosure", tuple(enclosure))
-    return Verdict(False, residual, tolerance, "residual above the error bound of the point's precision")
+    return Verdict(False, residual, tolerance, "no Krawczyk enclosure" if residual <= tolerance
+                   else "residual above the error bound of the point's precision")
