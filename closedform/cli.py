@@ -1,21 +1,28 @@
 """Command line: ``closedform`` (the seed question explained) and ``closedform analyze`` (any problem).
-Bad input exits with status 2 and one line; an answer (even "no finite stationary point") exits 0."""
+Bad input exits with status 2 and one line, checked before any work; an answer (even "no finite stationary
+point", or a partial one) exits 0; Ctrl-C exits 130 with one line."""
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import signal
 import sys
 
 import sympy as sp
 
+from .budget import Deadline
 from .errors import InputError
 from .model.data import parse_data_string, read_csv
 from .model.numbers import exact_number
 from .problem import Network, Neuron, local_model, shared_weight_recursion
+from .recursion import Unfinished
 
 SEED = """The seed question: a sigmoid neuron y = s(w.x), squared loss E = 1/2 (t - y)^2, one datapoint (x, t).
 Does the gradient vanish anywhere, and can that place be written down?
 """
+VALUE_OPTIONS = ("--data", "--at", "--l2", "--shared-W", "--widths", "--dim", "--timeout", "--precision",
+                 "--threshold")  # their value may start with '-': --data -1:3, --at -1,2
 
 
 class _Parser(argparse.ArgumentParser):
@@ -23,20 +30,45 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(message)
 
 
+def _positive(kind: str):
+    """An argparse type: a finite positive float; ``kind`` (e.g. "number of seconds") names it in the error."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and value > 0):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite positive {kind}")
+        return value
+    return parse
+
+
+def _digits(text: str) -> int:
+    """A --precision value: a whole number of digits from 15 to 2000."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 15 <= value <= 2000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of digits from 15 to 2000")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="closedform", description="Where does the gradient of a neuron's loss vanish?")
     commands = parser.add_subparsers(dest="command")
     analyze = commands.add_parser("analyze", help="stationary points of one neuron problem")
     _add_problem_arguments(analyze)
-    analyze.add_argument("--timeout", type=float, default=10.0, help="seconds per symbolic strategy (default 10)")
-    analyze.add_argument("--precision", type=int, default=30, help="working digits (default 30)")
+    analyze.add_argument("--timeout", type=_positive("number of seconds"), default=10.0,
+                         help="seconds for the whole run, reading the data included (default 10)")
+    analyze.add_argument("--precision", type=_digits, default=30, help="working digits, 15 to 2000 (default 30)")
     analyze.add_argument("--json", action="store_true", help="print the JSON result")
     analyze.add_argument("--latex", metavar="FILE", help="write a LaTeX derivation document")
     analyze.add_argument("--plot", metavar="FILE", help="write a plot (PNG)")
     step = commands.add_parser("step", help="linear and quadratic models of a gradient step; the Newton step")
     _add_problem_arguments(step)
     step.add_argument("--at", required=True, help='the start w0, "w1,...,wp" (exact; weights, then the bias)')
-    step.add_argument("--threshold", type=float, default=0.1,
+    step.add_argument("--threshold", type=_positive("relative error"), default=0.1,
                       help="relative error of the linear model to report (default 0.1)")
     step.add_argument("--latex", metavar="FILE", help="write a LaTeX derivation document")
     step.add_argument("--plot", metavar="FILE", help="write the loss along the step with both models (PNG)")
@@ -48,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     backprop.add_argument("--shared-W", metavar="ROWS",
                           help='instead: the closed form of delta_(L-k) = (W^T)^k delta_L for linear layers '
                                'sharing W, given as rows "1,1;1,0"')
+    backprop.add_argument("--timeout", type=_positive("number of seconds"), default=10.0,
+                          help="seconds for the closed form of --shared-W (default 10)")
     backprop.add_argument("--latex", metavar="FILE", help="write a LaTeX derivation document")
     return parser
 
@@ -83,10 +117,57 @@ def seed_report() -> str:
     ])
 
 
+def _attach_values(argv: list) -> list:
+    """``--data -1:3`` as ``--data=-1:3``: argparse reads a value starting with '-' as an option otherwise."""
+    out = []
+    for token in argv:
+        if out and out[-1] in VALUE_OPTIONS and token.startswith("-") and not token.startswith("--"):
+            out[-1] = f"{out[-1]}={token}"
+        else:
+            out.append(token)
+    return out
+
+
+def _check_outputs(args):
+    """Refuse --latex and --plot files that cannot be written (or a plot format matplotlib lacks), before any work."""
+    for option in ("latex", "plot"):
+        path = getattr(args, option, None)
+        if path is not None:
+            problem = _unwritable(path) or (option == "plot" and _unplottable(path))
+            if problem:
+                raise InputError(f"--{option} {path!r} {problem}")
+
+
+def _unwritable(path: str):
+    """Why ``path`` cannot be written as a new or replaced file, or None."""
+    if not path:
+        return "is empty"
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        return f"cannot be written: directory {folder!r} does not exist"
+    if os.path.isdir(path):
+        return "is a directory"
+    if not os.access(path if os.path.exists(path) else folder, os.W_OK):
+        return "cannot be written: permission denied"
+    return None
+
+
+def _unplottable(path: str):
+    """Why matplotlib cannot save a figure as ``path``, or None (no extension means PNG)."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    extension = os.path.splitext(path)[1][1:].lower()
+    supported = FigureCanvasBase.get_supported_filetypes()
+    if extension and extension not in supported:
+        return f"has the unsupported format {extension!r}; supported: {', '.join(sorted(supported))}"
+    return None
+
+
 def _problem(args) -> Neuron:
-    if args.data and args.csv:
+    if args.data is not None and args.csv is not None:
         raise InputError("give --data or --csv, not both")
-    data = parse_data_string(args.data) if args.data else read_csv(args.csv) if args.csv else None
+    data = (parse_data_string(args.data) if args.data is not None else
+            read_csv(args.csv) if args.csv is not None else None)
     return Neuron(args.activation, args.loss, dim=args.dim, bias=args.bias, l2=args.l2, data=data)
 
 
@@ -109,9 +190,16 @@ def _step(problem, args) -> int:
 
 
 def _backprop(args) -> int:
-    if args.shared_W:
+    if args.shared_W is not None:
         rows = [_numbers(row, f"--shared-W row {i + 1}") for i, row in enumerate(args.shared_W.split(";"))]
-        recursion = shared_weight_recursion(rows)
+        try:
+            recursion = shared_weight_recursion(rows, timeout=args.timeout)
+        except Unfinished as partial:
+            print(f"W = {sp.sstr(partial.W.tolist())} read ({partial.W.rows} x {partial.W.cols}, exact)")
+            print(f"characteristic polynomial {sp.sstr(partial.charpoly)}")
+            print(f"the closed form of (W^T)^k did not finish: {partial.reason}"
+                  + ("; no LaTeX written" if args.latex else ""))
+            return 0
         print(recursion.describe())
         print(f"delta_(L-k) = (W^T)^k delta_L with (W^T)^k = {sp.sstr(recursion.power)}")
         derivation = recursion.derivation()
@@ -137,29 +225,55 @@ def _write(path: str, text: str):
         handle.write(text)
 
 
-def main(argv=None) -> int:
+def _analyze(problem, args, deadline) -> int:
+    result = problem.stationary_points(timeout=deadline, precision=args.precision)
+    print(result.to_json() if args.json else result.summary())
+    if args.latex:
+        from .present.derivation import derive
+        _write(args.latex, derive(problem, result).to_document())
+    if args.plot:
+        from .present.plotting import plot
+        plot(result).savefig(args.plot, dpi=100)
+    return 0
+
+
+def _run(argv, since_start: bool = False) -> int:
+    """The CLI on ``argv``; ``since_start``: the timeout counts from the start of the process (the entry point)."""
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(_attach_values(argv))
         if args.command is None:
             print(seed_report())
             return 0
+        _check_outputs(args)
         if args.command == "backprop":
             return _backprop(args)
+        # as a program the whole process counts: start-up, imports and reading the data
+        start = Deadline.from_process_start if since_start else Deadline
+        deadline = start(args.timeout) if args.command == "analyze" else None
         problem = _problem(args)
-        if args.command == "step":
-            return _step(problem, args)
-        result = problem.stationary_points(timeout=args.timeout, precision=args.precision)
-        print(result.to_json() if args.json else result.summary())
-        if args.latex:
-            from .present.derivation import derive
-            _write(args.latex, derive(problem, result).to_document())
-        if args.plot:
-            from .present.plotting import plot
-            plot(result).savefig(args.plot, dpi=100)
-        return 0
+        return _step(problem, args) if args.command == "step" else _analyze(problem, args, deadline)
     except InputError as exc:
         print(f"closedform: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("closedform: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # output piped into head & co.: stop quietly, like other Unix tools
         sys.stdout = open(os.devnull, "w")
         return 0
+
+
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)  # SIGTERM unwinds like Ctrl-C: ``finally`` blocks (worker kills) run
+
+
+def main(argv=None) -> int:
+    """The CLI on ``argv`` (default: the command line); as the entry point (``argv`` None) SIGTERM exits 143
+    through ``finally`` blocks, and the previous handler is restored afterwards."""
+    if argv is not None:
+        return _run(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _run(sys.argv[1:], since_start=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous)

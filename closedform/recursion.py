@@ -4,6 +4,7 @@ eigenvalues, like Binet's formula for Fibonacci; otherwise the Jordan form J = D
 binomial sums of N, and that is reported."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import sympy as sp
@@ -36,8 +37,22 @@ class SharedWeightRecursion:
         return f"W is not diagonalisable (Jordan form {sp.sstr(self.jordan)}): (W^T)^k comes from the Jordan blocks"
 
 
+class Unfinished(InputError):
+    """W was read, but its closed form did not finish within the budget: a partial answer rather than bad input
+    (still an InputError, so existing handlers catch it). ``W``, ``charpoly`` and ``reason`` say what is known."""
+
+    def __init__(self, W: sp.Matrix, timeout: float, reason: str):
+        self.W, self.charpoly, self.reason = W, W.charpoly().as_expr(), reason
+        super().__init__(f"no closed form of (W^T)^k for W = {sp.sstr(W.tolist())} found within {timeout:g} s "
+                         f"(characteristic polynomial {sp.sstr(self.charpoly)}): {reason}")
+
+
 def shared_weight_recursion(W, timeout: float = 10.0) -> SharedWeightRecursion:
-    """The closed form of (W^T)^k for a square matrix W (exact entries), computed within ``timeout`` seconds."""
+    """The closed form of (W^T)^k for a square matrix W (exact entries), computed within ``timeout`` seconds;
+    :class:`Unfinished` when it is not."""
+    finite = isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and math.isfinite(timeout)
+    if not (finite and timeout > 0):
+        raise InputError(f"timeout = {timeout!r} must be a finite positive number of seconds")
     rows = [[exact_number(v, f"W[{i}][{j}]") for j, v in enumerate(row)] for i, row in enumerate(
         W.tolist() if isinstance(W, sp.MatrixBase) else W)]
     if not rows or len({len(row) for row in rows}) != 1:
@@ -47,8 +62,7 @@ def shared_weight_recursion(W, timeout: float = 10.0) -> SharedWeightRecursion:
         raise InputError(f"W of shape {W.shape} must be square for a shared-weight chain")
     outcome = run_with_budget(_closed_form, W, seconds=timeout)
     if outcome.status is not Finish.DONE:
-        raise InputError(f"no closed form of (W^T)^k for W = {sp.sstr(W.tolist())} found within {timeout:g} s "
-                         f"(characteristic polynomial {sp.sstr(W.charpoly().as_expr())}): {outcome.message}")
+        raise Unfinished(W, timeout, outcome.message.splitlines()[0])
     return outcome.value
 
 

@@ -57,7 +57,7 @@ def test_analyze_summary_and_csv(tmp_path):
     (["analyze", "--activation", "nope"], "closedform: error: activation 'nope' is unknown; known:"),
     (["analyze", "--data", "1:abc"], "closedform: error: target t of datapoint 1 = 'abc' is not a number"),
     (["analyze", "--data", "1,2:1; 3:1"], "closedform: error: datapoint 2 has 1 coordinate(s) but dim is 2"),
-    (["analyze", "--precision", "x"], "closedform: error: argument --precision: invalid int value: 'x'"),
+    (["analyze", "--precision", "x"], "closedform: error: argument --precision: 'x' is not a whole number of digits"),
     (["analyze", "--bogus"], "closedform: error: unrecognized arguments: --bogus"),
     (["analyze", "--loss", "bce", "--data", "1:2"], "closedform: error: target t = 2 of datapoint 1 is outside"),
     (["analyze", "--csv", "/nonexistent.csv"], "closedform: error: --csv '/nonexistent.csv' cannot be read"),

@@ -65,6 +65,11 @@ def test_cli_data_syntax():
     (dict(data=[]), "data is empty"),
     (dict(data=[(1, 2, 3)]), "is not an (x, t) pair"),
     (dict(data="1:2"), "data of type str is not understood"),
+    (dict(data=[(10**1000, "1/2"), (1, "1/3")]), "x[1] of datapoint 1 = 1.00E+1000 is out of range: nonzero data"),
+    (dict(data=[(1, 1e-305)]), "target t of datapoint 1 = 1.00E-305 is out of range"),
+    (dict(data=[((1, "-1e300"), 1)]), "x[2] of datapoint 1 = -1.00E+300 is out of range"),
+    (dict(activation="custom(exp(exp(exp(exp(h)))))"), "custom activation 'exp(exp(exp(exp(h))))' is too large"),
+    (dict(activation="custom(exp(690*h))"), "'exp(690*h)' is too large for float64: |f'(h)| >= 1e300 at h = 1"),
     (dict(activation="leaky_relu(-1)"), "leaky_relu slope = -1 must be > 0"),
     (dict(loss="matching", activation="relu"), "the matching loss needs an invertible activation"),
     (dict(loss="matching", activation="softplus"), "the matching loss of 'softplus' needs an elementary"),
@@ -76,8 +81,25 @@ def test_bad_problem_inputs(kwargs, fragment):
     assert "\n" not in str(info.value)
 
 
+def test_data_inside_the_float64_range_is_kept_exactly():
+    data = cf.Neuron(data=[("9.99e299", "1.01e-300"), (0, "-1e299")]).data
+    assert data.x == ((R(999, 100) * 10**299,), (R(0),)) and data.t == (R(101, 100) / 10**300, -R(10)**299)
+    assert cf.Neuron(data=(np.array([1e-299, 1e299]), np.array([0.5, 0.25]))).data.n == 2
+
+
+@pytest.mark.parametrize("expression", ["exp(exp(exp(h)))", "exp(400*h)", "1/h", "log(h)", "exp(h**10)"])
+def test_custom_activations_that_float64_can_evaluate_are_kept(expression):
+    assert cf.Neuron(activation=f"custom({expression})").activation.name.startswith("custom(")
+
+
+def test_shared_weight_timeout_must_be_positive_and_finite():
+    for timeout in (float("inf"), float("nan"), 0, -1, True):
+        with pytest.raises(cf.InputError, match="must be a finite positive number of seconds"):
+            cf.shared_weight_recursion([[1, 1], [1, 0]], timeout=timeout)
+
+
 @pytest.mark.parametrize("options, fragment", [
-    (dict(timeout=0), "timeout = 0 must be a positive number"),
+    (dict(timeout=0), "timeout = 0 must be a finite positive number of seconds"),
     (dict(precision=5), "precision = 5 must be an integer number of digits from 15 to 2000"),
     (dict(box=[(1, -1)]), "must hold 1 finite pairs lo < hi"),
 ])

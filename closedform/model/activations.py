@@ -6,6 +6,7 @@ convention at non-differentiable points.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Optional
@@ -138,10 +139,29 @@ def _custom(text: str):
     expr = parse_expression(text, {"h": h})
     if not expr.has(h):
         raise InputError(f"custom activation {text!r} does not depend on h")
+    _check_float_range(expr, text)
     return Activation(f"custom({expr})", expr, sp.Reals if expr.is_polynomial(h) and sp.degree(expr, h) % 2 else None,
                       polynomial=bool(expr.is_polynomial(h)),
                       exp_scale=1 if rational_in_u(expr, 1) is not None and expr.has(sp.exp) else None,
                       convention="range not analysed for custom expressions", key=("custom", sp.srepr(expr)))
+
+
+def _check_float_range(expr: sp.Expr, text: str):
+    """Refuse f when f or f' reaches 1e300 for some h in -1, 0, 1: the numeric stages work in float64 and
+    would see nothing of it. Points outside f's domain (log(h) at h = -1) are skipped."""
+    parts = {"f": expr, "f'": sp.diff(expr, h)}
+    functions = sp.lambdify(h, list(parts.values()), modules="math")
+    for point in (-1, 0, 1):
+        try:
+            sizes = [abs(v) for v in functions(float(point))]
+        except OverflowError:
+            sizes = [math.inf] * len(parts)
+        except (ArithmeticError, ValueError):
+            continue
+        for part, size in zip(parts, sizes):
+            if size >= 1e300:
+                raise InputError(f"custom activation {text!r} is too large for float64: |{part}(h)| >= 1e300 "
+                                 f"at h = {point}; the numeric stages need f and f' below 1e300 for -1 <= h <= 1")
 
 
 ACTIVATIONS: dict[str, Callable[..., Activation]] = {

@@ -2,7 +2,8 @@
 
 Accepted forms: a list of ``(x, t)`` pairs (x a number or a sequence of d numbers), a tuple ``(X, t)`` of arrays,
 ``None`` (one symbolic datapoint) or an int n (n symbolic datapoints). Numbers go through
-:func:`~closedform.model.numbers.exact_number`, so "3/10", Fraction(3, 10) and 0.3 all mean 3/10.
+:func:`~closedform.model.numbers.exact_number`, so "3/10", Fraction(3, 10) and 0.3 all mean 3/10, and must be 0
+or of magnitude between 1e-300 and 1e300: the numeric stages work in float64.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ..errors import InputError
 from .numbers import exact_number
 
 MAX_SYMBOLIC_POINTS = 50
+_FLOAT_RANGE = 10**300  # nonzero data lies strictly between 1/_FLOAT_RANGE and _FLOAT_RANGE in magnitude
 
 
 @dataclass(frozen=True)
@@ -61,14 +63,15 @@ def parse_data(data, dim: Optional[int], targets: sp.Set, loss_name: str) -> Dat
     xs, ts = _split(data)
     if len(xs) == 0:
         raise InputError("data is empty; give at least one (x, t) pair")
-    rows = [_row(x, i) for i, x in enumerate(xs, 1)]
+    number = _memo(data_number)  # data often repeat values (rounded measurements, 0/1 targets): read each once
+    rows = [_row(x, i, number) for i, x in enumerate(xs, 1)]
     width = dim if dim is not None else len(rows[0])
     for i, row in enumerate(rows, 1):
         if len(row) != width:
             raise InputError(f"datapoint {i} has {len(row)} coordinate(s) but dim is {width}")
     exact_t = []
     for i, value in enumerate(ts, 1):
-        target = exact_number(value, f"target t of datapoint {i}")
+        target = number(value, f"target t of datapoint {i}")
         if not _in_set(target, targets):
             raise InputError(f"target t = {target} of datapoint {i} is outside the domain {targets} "
                              f"of loss {loss_name!r}")
@@ -76,9 +79,20 @@ def parse_data(data, dim: Optional[int], targets: sp.Set, loss_name: str) -> Dat
     return Dataset(tuple(rows), tuple(exact_t))
 
 
+def data_number(value, what: str) -> sp.Rational:
+    """``value`` as an exact number (:func:`exact_number`) that float64 can carry: 0 or a magnitude strictly
+    between 1e-300 and 1e300; ``what`` names it in errors."""
+    number = exact_number(value, what)
+    p, q = abs(number.p), number.q
+    if p and not (q < p * _FLOAT_RANGE and p < q * _FLOAT_RANGE):
+        raise InputError(f"{what} = {sp.N(number, 3)} is out of range: nonzero data must have magnitude between "
+                         "1e-300 and 1e300 (the numeric stages work in float64)")
+    return number
+
+
 def _in_set(value, allowed: sp.Set) -> bool:
     """Membership for the target sets the losses use, without SymPy's slow general ``contains``."""
-    if allowed == sp.Reals:
+    if allowed is sp.Reals:  # a singleton: identity, not the slow Set equality
         return True
     if isinstance(allowed, sp.Interval):
         above = value > allowed.inf if allowed.left_open else value >= allowed.inf
@@ -117,13 +131,27 @@ def _is_sequence(value) -> bool:
     return isinstance(value, (list, tuple, np.ndarray)) or (isinstance(value, sp.MatrixBase))
 
 
-def _row(x, i) -> tuple:
+def _memo(read):
+    """``read(value, what)`` remembered per value (the error of a bad value is raised on its first reading)."""
+    seen = {}
+
+    def remembered(value, what):
+        key = (type(value), value) if isinstance(value, (str, float, int, np.floating, np.integer)) else None
+        if key is None:
+            return read(value, what)
+        if key not in seen:
+            seen[key] = read(value, what)
+        return seen[key]
+    return remembered
+
+
+def _row(x, i, number) -> tuple:
     if isinstance(x, np.ndarray) and x.ndim > 1:
         raise InputError(f"datapoint {i} has x of shape {x.shape}; expected a number or a 1-D vector")
     values = list(x) if _is_sequence(x) else [x]
     if not values:
         raise InputError(f"datapoint {i} has an empty x")
-    return tuple(exact_number(v, f"x[{j}] of datapoint {i}") for j, v in enumerate(values, 1))
+    return tuple(number(v, f"x[{j}] of datapoint {i}") for j, v in enumerate(values, 1))
 
 
 def parse_data_string(text: str) -> list:
@@ -135,22 +163,46 @@ def parse_data_string(text: str) -> list:
         xs, t_value = chunk.split(":")
         pairs.append(([v.strip() for v in xs.split(",")], t_value.strip()))
     if not pairs:
-        raise InputError(f"--data {text!r} holds no datapoint; expected e.g. '1:3/10; 2:9/10'")
+        raise InputError(f"--data {text!r} holds no datapoint; expected e.g. '1:3/10; 2:9/10' "
+                         "(leave --data out for symbolic data)")
     return pairs
 
 
 def read_csv(path: str) -> list:
-    """Rows x1,...,xd,t of a CSV file (a header row of non-numbers is skipped)."""
+    """Rows x1,...,xd,t of a UTF-8 text CSV file as exact numbers (a header row of non-numbers is skipped);
+    every error names the file and, where there is one, the row."""
+    name = f"--csv {path!r}"
+    if not path:
+        raise InputError(f"{name} is empty; give the path of a CSV file with rows x1,...,xd,t")
     try:
-        with open(path, newline="") as handle:
-            rows = [row for row in csv.reader(handle) if row and any(cell.strip() for cell in row)]
+        with open(path, "rb") as handle:
+            raw = handle.read()
     except OSError as exc:
-        raise InputError(f"--csv {path!r} cannot be read: {exc.strerror}") from None
-    if rows and not _numeric(rows[0][0]):
+        raise InputError(f"{name} cannot be read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name} is not a text CSV file: byte {raw[exc.start]:#04x} at offset {exc.start} "
+                         "is not UTF-8 text") from None
+    if "\0" in text:
+        raise InputError(f"{name} is not a text CSV file: it holds NUL bytes")
+    reader = csv.reader(text.splitlines())
+    try:
+        rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error as exc:
+        raise InputError(f"{name} row {reader.line_num} is not CSV: {exc}") from None
+    if rows and not _numeric(rows[0][1][0]):
         rows = rows[1:]
-    if not rows or any(len(row) < 2 for row in rows):
-        raise InputError(f"--csv {path!r} needs rows x1,...,xd,t with at least two columns")
-    return [([cell.strip() for cell in row[:-1]], row[-1].strip()) for row in rows]
+    if not rows:
+        raise InputError(f"{name} holds no data rows; expected rows x1,...,xd,t")
+    width = max(2, len(rows[0][1]))
+    pairs = []
+    for line, row in rows:
+        if len(row) != width:
+            raise InputError(f"{name} row {line} has {len(row)} column(s); expected {width} (x1,...,xd,t)")
+        cells = [data_number(cell.strip(), f"{name} row {line} column {j}") for j, cell in enumerate(row, 1)]
+        pairs.append((cells[:-1], cells[-1]))
+    return pairs
 
 
 def _numeric(cell: str) -> bool:
