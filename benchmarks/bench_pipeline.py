@@ -13,7 +13,7 @@ from scipy import optimize
 import closedform as cf
 from closedform.budget import run_with_budget
 from closedform.kinds import Finish
-from closedform.solve.numeric import default_box, newton_search, polish_all, starting_points
+from closedform.solve.numeric import default_box, newton_search, polish, starting_points
 from closedform.solve.reduction import reduce
 
 
@@ -77,7 +77,8 @@ def findroot_loop(problem, starts):
 def numeric_path(problem, precision=30):
     reduced = reduce(problem)
     candidates = newton_search(reduced.model, default_box(reduced))
-    return [[float(v) for v in p] for p in polish_all(reduced.model, candidates, precision, progress=False)]
+    polished = (polish(reduced.model, c, precision) for c in candidates)
+    return [[float(v) for v in p] for p in polished if p is not None]
 
 
 def compare(title, problem, nsolve_starts, with_symbolic=False):

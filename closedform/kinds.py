@@ -26,6 +26,7 @@ class Kind(_Described):
     MAX = "max", "a strict local maximum: the loss falls in every direction"
     SADDLE = "saddle", "a saddle: the loss rises in some directions and falls in others"
     DEGENERATE = "degenerate", "not decided by second order: zero lies inside an eigenvalue's enclosure"
+    UNCLASSIFIED = "unclassified", "a verified stationary point whose kind was not decided before the deadline"
 
 
 class RegionKind(_Described):

@@ -18,7 +18,6 @@ from .present.backprop import derive_backprop, derive_shared_recursion
 from . import result as _result
 from .present.derivation import Derivation, derive
 from .present.latex import neuron_latex
-from .present.plotting import plot
 from .present.step import derive_step, plot_step
 
 
@@ -27,6 +26,7 @@ class StationarySet(_result.StationarySet):
 
     def plot(self):
         """A matplotlib Figure (1 or 2 reduced variables)."""
+        from .present.plotting import plot  # matplotlib loads only when a plot is asked for
         return plot(self)
 
     def derivation(self) -> Derivation:

@@ -32,10 +32,62 @@ def test_errors_are_reported_not_raised():
     assert outcome.status is Finish.ERROR and outcome.message.startswith("ArithmeticError: boom")
 
 
-def test_pipeline_records_a_timed_out_strategy_and_still_answers():
+def test_pipeline_records_a_timed_out_strategy_and_still_answers(monkeypatch):
+    import closedform as cf
+    monkeypatch.setattr("closedform.solve.stages.STRATEGY_SHARE", 0.03)  # 0.18 s: no closed form finishes
+    data = [(1, "1/10"), (-10, "1/10"), (100, "9/10")]
+    start = time.monotonic()
+    r = cf.Neuron("sigmoid", "mse", data=data).stationary_points(timeout=6)
+    assert time.monotonic() - start < 6.5
+    assert any(n.startswith("exponential substitution: stopped after") for n in r.notes)
+    assert r.certificate is None or r.certificate.kind is cf.CertificateKind.BOX_EXCLUSION  # no closed form
+    assert [p.kind for p in r.points] == [cf.Kind.MIN, cf.Kind.MAX, cf.Kind.MIN]  # found by the numeric path instead
+
+
+def test_the_timeout_bounds_the_whole_call():
     import closedform as cf
     data = [(1, "1/10"), (-10, "1/10"), (100, "9/10")]
-    r = cf.Neuron("sigmoid", "mse", data=data).stationary_points(timeout=0.05)
-    assert r.status is cf.Status.TIMEOUT and r.complete is False
-    assert any("exponential substitution: timed out after 0.05 s" in n for n in r.notes)
-    assert [p.kind for p in r.points] == [cf.Kind.MIN, cf.Kind.MAX, cf.Kind.MIN]  # found by the numeric path instead
+    for timeout in (0.05, 0.3, 1.0):
+        start = time.monotonic()
+        r = cf.Neuron("sigmoid", "mse", data=data).stationary_points(timeout=timeout)
+        assert time.monotonic() - start < timeout + 0.5
+        assert r.status is cf.Status.TIMEOUT and not r.complete
+
+
+def _budget_in_a_daemon(seconds):
+    return run_with_budget(_spin, seconds, seconds=5).value
+
+
+def test_the_budget_works_inside_a_daemonic_pool_worker():
+    import multiprocessing
+    with multiprocessing.get_context("fork").Pool(1) as pool:  # pool workers are daemonic
+        assert pool.apply(_budget_in_a_daemon, (0.01,)) == "finished"
+
+
+def test_a_worker_dies_with_its_parent():
+    """SIGKILL of the process that started a budgeted worker: the kernel kills the worker too."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    script = ("import time, os, sys\n"
+              "from closedform.budget import run_with_budget\n"
+              "def work():\n"
+              "    print(os.getpid(), flush=True); time.sleep(60)\n"
+              "run_with_budget(work, seconds=60)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline and _alive(child):
+        time.sleep(0.05)
+    assert not _alive(child)
+
+
+def _alive(pid) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False

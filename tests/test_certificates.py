@@ -82,7 +82,7 @@ def test_poisson_radical_is_the_hand_derived_root():
 
 
 def test_enclosures_contain_the_root_and_are_tiny():
-    r = cf.Neuron(data=[((1, 0), "1/5"), ((0, 1), "7/10"), ((1, 1), "1/2")]).stationary_points(timeout=2)
+    r = cf.Neuron(data=[((1, 0), "1/5"), ((0, 1), "7/10"), ((1, 1), "1/2")]).stationary_points(timeout=10)
     (point,) = [p for p in r.points if p.kind is cf.Kind.MIN]
     assert point.certified
     with mpmath.workdps(60):
@@ -122,7 +122,7 @@ def test_three_point_problem_gets_a_jordan_witness_at_degree_331():
 
 def test_two_dimensional_search_on_the_issue_box_is_complete():
     data = [((1, 0), "1/5"), ((0, 1), "7/10"), ((1, 1), "1/2")]
-    r = cf.Neuron(data=data).stationary_points(box=[(-30, 30), (-30, 30)])
+    r = cf.Neuron(data=data).stationary_points(box=[(-30, 30), (-30, 30)], timeout=30)
     assert r.complete and r.status is cf.Status.OK
     assert [(p.kind, p.certified) for p in r.points] == [(cf.Kind.MIN, True)]
     assert r.box == [(-30.0, 30.0), (-30.0, 30.0)]

@@ -227,6 +227,6 @@ def test_a_valley_of_saturated_terms_is_not_a_point():
     sit at h ~ 350 and 200, contributing ~e^-400 to the gradient, never exactly 0 (found by the thorough
     differential profile at w ~ (-149.8, 50.5)). Such a float-search point must be enclosed by the Krawczyk test
     to count; it cannot be, so only the genuine minimum near the origin is reported."""
-    r = cf.Neuron("tanh", "logcosh", bias=True, data=[("1/3", "1/2"), (-2, 3), (-1, -3)]).stationary_points(timeout=3)
+    r = cf.Neuron("tanh", "logcosh", bias=True, data=[("1/3", "1/2"), (-2, 3), (-1, -3)]).stationary_points(timeout=10)
     assert [p.kind for p in r.points] == [Kind.MIN] and all(p.certified for p in r.points)
     assert abs(r.points[0].w[0]) < 1 and not r.complete

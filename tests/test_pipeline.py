@@ -106,8 +106,8 @@ def test_symbolic_hyperplane_in_three_dimensions():
 
 def test_numeric_fallback_two_dimensions_against_findroot():
     data = [((1, 0), "1/5"), ((0, 1), "7/10"), ((1, 1), "1/2")]
-    r = cf.Neuron("sigmoid", "mse", data=data).stationary_points(timeout=2)
-    assert not r.complete and r.status in (cf.Status.PARTIAL, cf.Status.TIMEOUT)
+    r = cf.Neuron("sigmoid", "mse", data=data).stationary_points(timeout=10)
+    assert r.certificate is None or r.certificate.scope is cf.Scope.BOX  # no closed form: nothing global
     points = [tuple(float(v) for v in p.w) for p in r.points]
     # an independent solve from each reported point's neighbourhood and from a grid of starts must agree
     with mpmath.workdps(30):

@@ -24,18 +24,33 @@ class PerSample:
     g_h: sp.Expr
 
     def __post_init__(self):
-        for name in ("loss", "g", "g_h"):
-            expr = getattr(self, name)
-            object.__setattr__(self, f"_np_{name}", sp.lambdify((t, h), expr, ["numpy", "scipy"], cse=True))
-            object.__setattr__(self, f"_mp_{name}", sp.lambdify((t, h), expr, "mpmath"))
+        object.__setattr__(self, "_compiled", {})
+
+    def _function(self, name: str, backend: str):
+        """``name`` lambdified for ``backend`` on first use (SciPy loads only when a float evaluation needs it)."""
+        key = (name, backend)
+        if key not in self._compiled:
+            modules = "mpmath" if backend == "mpmath" else _float_modules(getattr(self, name))
+            self._compiled[key] = sp.lambdify((t, h), getattr(self, name), modules, cse=backend == "numpy")
+        return self._compiled[key]
 
     def numpy(self, name: str, T: np.ndarray, H: np.ndarray) -> np.ndarray:
         """Evaluate ``name`` in {loss, g, g_h} elementwise in float64 (NaN where it overflows)."""
         with np.errstate(all="ignore"):
-            return np.broadcast_to(getattr(self, f"_np_{name}")(T, H), np.broadcast(T, H).shape)
+            return np.broadcast_to(self._function(name, "numpy")(T, H), np.broadcast(T, H).shape)
 
     def mp(self, name: str, t_value, h_value):
-        return getattr(self, f"_mp_{name}")(t_value, h_value)
+        return self._function(name, "mpmath")(t_value, h_value)
+
+
+NUMPY_FUNCTIONS = (sp.exp, sp.log, sp.tanh, sp.cosh, sp.sinh, sp.Abs, sp.sign, sp.Max, sp.Min, sp.Piecewise,
+                   sp.Heaviside)
+
+
+def _float_modules(expr):
+    """NumPy alone when it has every function in ``expr`` (importing SciPy costs a third of a second)."""
+    functions = {type(f) for f in expr.atoms(sp.Function)} | ({sp.Piecewise} if expr.has(sp.Piecewise) else set())
+    return "numpy" if all(issubclass(f, NUMPY_FUNCTIONS) for f in functions) else ["numpy", "scipy"]
 
 
 SIMPLIFY_LIMIT = 25
@@ -51,6 +66,11 @@ def per_sample(activation, loss) -> PerSample:
     return PerSample(expr, g, sp.diff(g, h))
 
 
+def _float(value: sp.Rational) -> float:
+    """The float nearest an exact rational (int / int rounds correctly; far faster than SymPy's float())."""
+    return value.p / value.q
+
+
 class NumericModel:
     """E, grad E and Hess E of concrete data ``Z`` (n x p exact rows), targets ``T``, L2 weight ``l2`` on the
     coordinates where ``regularised`` is True. NumPy methods take a batch of points W (m x p)."""
@@ -58,8 +78,8 @@ class NumericModel:
     def __init__(self, fns: PerSample, Z, T, l2, regularised):
         self.fns = fns
         self.Z_exact, self.T_exact = Z, T
-        self.Z = np.array([[float(v) for v in row] for row in Z], dtype=float).reshape(len(Z), -1)
-        self.T = np.array([float(v) for v in T], dtype=float)
+        self.Z = np.array([[_float(v) for v in row] for row in Z], dtype=float).reshape(len(Z), -1)
+        self.T = np.array([_float(v) for v in T], dtype=float)
         self.l2 = sp.Rational(l2)
         self.mask = np.array(regularised, dtype=float)
         self._mp_data = {}

@@ -17,6 +17,7 @@ from fractions import Fraction
 from itertools import product
 
 import mpmath
+import numpy as np
 import sympy as sp
 
 from ..kinds import CertificateKind
@@ -176,6 +177,27 @@ def check_polynomial_system(state, proposal):
     return True, f"Hermite's count {expected} = verified points"
 
 
+def spans(rows, r: int) -> bool:
+    """Do the exact rows span Q^r? Float pivoting picks r candidate rows; their exact determinant decides (a
+    nonzero r x r minor proves rank r); when it vanishes, the exact rank of all rows does."""
+    if len(rows) < r:
+        return False
+    if sp.Matrix([rows[i] for i in _pivot_rows(np.array([[v.p / v.q for v in row] for row in rows]), r)]).det() != 0:
+        return True
+    return sp.Matrix(rows).rank() == r
+
+
+def _pivot_rows(Z, r: int) -> list:
+    """r row indices chosen greedily by the largest residual after projecting out the rows chosen before."""
+    residual, chosen = Z.copy(), []
+    for _ in range(r):
+        k = int(np.argmax(np.einsum("ij,ij->i", residual, residual)))
+        chosen.append(k)
+        direction = residual[k] / (np.linalg.norm(residual[k]) or 1.0)
+        residual -= np.outer(residual @ direction, direction)
+    return chosen
+
+
 def check_convexity(state, proposal):
     reduced = state.reduced
     neuron = reduced.neuron
@@ -183,8 +205,8 @@ def check_convexity(state, proposal):
         return False, "not a matching loss with an increasing activation"
     rows = [list(zi) for zi in reduced.z]
     if neuron.l2:
-        rows += [[1 if j == k else 0 for k in range(reduced.r)] for j, m in enumerate(reduced.regularised) if m]
-    if sp.Matrix(rows).rank() < reduced.r:
+        rows += [[sp.Integer(j == k) for k in range(reduced.r)] for j, m in enumerate(reduced.regularised) if m]
+    if not spans(rows, reduced.r):
         return False, "the data (and the L2 term) do not span the space: not strictly convex"
     if len(state.verified) != 1:
         return False, f"a strictly convex loss has at most one stationary point; {len(state.verified)} verified"

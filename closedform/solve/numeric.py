@@ -15,6 +15,7 @@ BOX_REACH = 50.0  # default box: |h| up to this for the smallest data entry
 MAX_STARTS = 400
 RUNAWAY = 1e6  # a polish whose iterate leaves this multiple of its start has run off to a tail
 WORK_BUDGET = 3e7  # starts x n x r^2 per Newton sweep
+TAIL_STEP = 1e-6  # a converged root's last Newton step, relative to the box; a tail's stays near 1/|z|
 
 
 MAX_TARGETS = 1000  # distinct targets inverted for the reach
@@ -114,7 +115,14 @@ def _newton_search(model, box, iterations, decades):
     inside = np.all([(W[:, j] >= 2 * lo) & (W[:, j] <= 2 * hi) for j, (lo, hi) in enumerate(box)], axis=0)
     scale = 1 + np.abs(model.Z).sum()
     good = inside & np.isfinite(G).all(axis=1) & (np.linalg.norm(G, axis=1) < 1e-6 * scale)
-    return deduplicate(W[good])
+    W = deduplicate(W[good])
+    if len(W) == 0:
+        return W
+    H = model.hessian(W)
+    usable = np.isfinite(H).all(axis=(1, 2))
+    steps = np.full(len(W), np.inf)
+    steps[usable] = np.linalg.norm(_newton_steps(H[usable], model.gradient(W[usable])), axis=1)
+    return W[steps <= TAIL_STEP * width]  # a tail: |grad| tiny but Newton's step of order 1/|z|
 
 
 def _newton_steps(H, G):
@@ -170,13 +178,6 @@ def _polish(model, start, precision, max_iterations):
     return None
 
 
-def polish_all(model, candidates, precision: int, progress=None) -> list:
-    """Polish every candidate (with a progress bar on a terminal) and drop the ones that are not roots."""
-    kept = []
-    bar = tqdm(candidates, desc="polishing", unit="point", disable=None if progress is None else not progress,
-               leave=False)
-    for candidate in bar:
-        point = polish(model, candidate, precision)
-        if point is not None:
-            kept.append(point)
-    return kept
+def progress_bar(items, what: str, progress=None):
+    """``items`` with a progress bar on a terminal (or as ``progress`` says)."""
+    return tqdm(items, desc=what, unit="point", disable=None if progress is None else not progress, leave=False)

@@ -12,16 +12,27 @@ from .checks import check_one_point
 from .onepoint import OnePoint
 from .parts import Certificate, Region
 from .reduction import Reduced, reduce
-from ..budget import run_with_budget
+from ..budget import Deadline, run_with_budget
 from .stages import run_stages
 from .state import Proposal, State
 
 
-def _check_options(timeout, precision, box, r):
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
-        raise InputError(f"timeout = {timeout!r} must be a positive number of seconds")
+def deadline_for(timeout) -> Deadline:
+    """The run's deadline: ``timeout`` seconds from now (a finite positive number), or a Deadline already
+    running (the command line starts it before it reads the data)."""
+    if isinstance(timeout, Deadline):
+        return timeout
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < float("inf"):
+        raise InputError(f"timeout = {timeout!r} must be a finite positive number of seconds")
+    return Deadline(float(timeout))
+
+
+def _check_precision(precision):
     if isinstance(precision, bool) or not isinstance(precision, int) or not 15 <= precision <= 2000:
         raise InputError(f"precision = {precision!r} must be an integer number of digits from 15 to 2000")
+
+
+def _check_box(box, r):
     if box is None:
         return None
     try:
@@ -34,12 +45,14 @@ def _check_options(timeout, precision, box, r):
 
 
 def solve(neuron, timeout=10, precision=30, box=None, progress=None) -> State:
-    """Everything that can be found and checked about the stationary points of ``neuron``'s loss."""
+    """Everything that can be found and checked about the stationary points of ``neuron``'s loss, within
+    ``timeout`` seconds for the whole call (or by a running :class:`~closedform.budget.Deadline`)."""
+    deadline = deadline_for(timeout)
+    _check_precision(precision)
     if neuron.data.symbolic:
-        _check_options(timeout, precision, None, 0)
-        return _solve_symbolic(neuron, timeout, precision)
+        return _solve_symbolic(neuron, deadline, precision)
     reduced = reduce(neuron)
-    state = State(neuron, reduced, precision, timeout, _check_options(timeout, precision, box, reduced.r), progress)
+    state = State(neuron, reduced, precision, deadline, _check_box(box, reduced.r), progress)
     if reduced.r == 0:
         state.regions.append(Region(RegionKind.AFFINE, "every w: all inputs are zero, the loss does not depend on w"))
         state.certificate = Certificate(CertificateKind.CONSTANT, Scope.GLOBAL, CertificateKind.CONSTANT.message,
@@ -58,10 +71,10 @@ def _settle(state) -> State:
     return state
 
 
-def _solve_symbolic(neuron, timeout, precision) -> State:
+def _solve_symbolic(neuron, deadline, precision) -> State:
     reduced = Reduced(neuron, sp.eye(neuron.p), neuron.rows, neuron.regularised)
-    state = State(neuron, reduced, precision, timeout)
-    outcome = run_with_budget(OnePoint().solve, reduced, 60, seconds=timeout)
+    state = State(neuron, reduced, precision, deadline)
+    outcome = run_with_budget(OnePoint().solve, reduced, 60, seconds=deadline.left())
     if outcome.status is not Finish.DONE:
         state.timed_out = outcome.status is Finish.TIMEOUT
         state.notes.append(f"one datapoint: {outcome.message}")

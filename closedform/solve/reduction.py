@@ -31,6 +31,8 @@ class Reduced:
     @cached_property
     def model(self) -> NumericModel:
         n = self.neuron
+        if self.is_full:
+            return n.numeric
         return NumericModel(n.fns, self.z, n.data.t, n.l2, self.regularised)
 
     @cached_property

@@ -21,20 +21,21 @@ import numpy as np
 import sympy as sp
 from mpmath import iv
 
-from ..budget import run_with_budget
+from ..budget import Deadline, run_with_budget
 from ..kinds import CertificateKind, Finish, Kind, RegionKind, Scope
 from ..model.numbers import to_mpf
 from .asymptotics import zeros_at_infinity
 from .certify import MAX_WORK, IntervalModel, NotCertifiable, certify_point, interval_digits
 from .checks import check
 from .classify import classify, classify_float, interval_radius, precision_radius
+from .convexnewton import ConvexNewton, strict_convexity
 from .exclusion import box_search
 from .expsub import ExpSubstitution
 from .galois import obstruction
 from .generic import Generic
 from .kink import classify_kink, kink_units
 from .linear import Linear, PiecewiseLinear
-from .numeric import default_box, newton_search, polish, polish_all, scale_decades
+from .numeric import default_box, newton_search, polish, progress_bar, scale_decades
 from .onepoint import OnePoint
 from .parts import Certificate, ClosedForm, Region, StationaryPoint
 from .polynomial import Polynomial
@@ -42,6 +43,8 @@ from .state import Proposal, Verified
 from .verify import MAX_SYMBOLIC, exactly_stationary, interval_model, is_rational_point, verify
 
 MAX_BOX_DIM = 2
+STRATEGY_SHARE = 0.4  # of the time left, for all closed forms together: the rest is the search's
+SEARCH_SHARE = 0.7  # of the time left: the float search and the box proof leave time to classify
 WITNESS_DISTANCE = 1e-6  # float candidates this close (relative) to a verified point are that point
 
 
@@ -55,15 +58,36 @@ class Stage:
         return f"<stage {self.name}>"
 
 
-def admit(state, c, exact, source, digits, must_hold=False, intervals=None, proof=False):
-    """Verify a candidate and add it (or its source) to the verified points; returns the Verified or None. A
-    point that must hold (a root of an exact equivalence) and fails is tried again at twice the digits, then
-    recorded as an inconsistency."""
+def bounded(state, what: str, function, *args, share: float = 1.0, until: Deadline = None):
+    """``function(*args)`` in a worker, within ``share`` of what is left of ``until`` (by default the run's
+    deadline), so that work that does not finish leaves time to the stages after it; its value, or None with a
+    note (and the state marked timed out) when time or an error stops it."""
+    seconds = share * (until or state.deadline).left()
+    if seconds <= 0:
+        state.timed_out = True
+        state.notes.append(f"{what}: not run, no time left of the {state.deadline.seconds:g} s for the whole run")
+        return None
+    outcome = run_with_budget(function, *args, seconds=seconds)
+    if outcome.status is Finish.DONE:
+        return outcome.value
+    if outcome.status is Finish.TIMEOUT:
+        state.timed_out = True
+        state.notes.append(f"{what}: stopped after {seconds:.3g} s, its share of the {state.deadline.seconds:g} s "
+                           f"for the whole run")
+    else:
+        state.notes.append(f"{what}: failed ({outcome.message.splitlines()[0]})")
+    return None
+
+
+def admit(state, c, exact, source, digits, must_hold=False, intervals=None, proof=False, verdict=None):
+    """Verify a candidate (unless ``verdict`` comes from a worker that did) and add it (or its source) to the
+    verified points; returns the Verified or None. A point that must hold (a root of an exact equivalence) and
+    fails is tried again at twice the digits, then recorded as an inconsistency."""
     existing = state.find(c)
     if existing is not None:
         existing.sources.add(source)
         return existing
-    verdict = verify(state.reduced, c, digits, exact, intervals, proof)
+    verdict = verdict or verify(state.reduced, c, digits, exact, intervals, proof)
     if not verdict.holds and must_hold:
         sharper = _sharpen(state, c, exact, 2 * digits)
         if sharper is not None:
@@ -92,23 +116,18 @@ class Strategies(Stage):
     """Try the closed forms in order, each under the time budget, until one's certificate is accepted."""
 
     name = "strategies"
-    strategies = (OnePoint(), Linear(), PiecewiseLinear(), Polynomial(), ExpSubstitution(), Generic())
+    strategies = (OnePoint(), ConvexNewton(), Linear(), PiecewiseLinear(), Polynomial(), ExpSubstitution(), Generic())
 
     def run(self, state) -> None:
         reduced = state.reduced
         intervals = interval_model(reduced)
+        until = Deadline(STRATEGY_SHARE * state.deadline.left())
         for strategy in self.strategies:
             if not strategy.applies(reduced):
                 continue
-            outcome = run_with_budget(strategy.solve, reduced, state.digits, seconds=state.timeout)
-            if outcome.status is Finish.TIMEOUT:
-                state.timed_out = True
-                state.notes.append(f"{strategy.name}: timed out after {state.timeout:g} s")
+            finding = bounded(state, strategy.name, strategy.solve, reduced, state.digits, until=until)
+            if finding is None:
                 continue
-            if outcome.status is Finish.ERROR:
-                state.notes.append(f"{strategy.name}: failed ({outcome.message.splitlines()[0]})")
-                continue
-            finding = outcome.value
             self._take(state, strategy.name, finding, intervals)
             if finding.certificate is not None:
                 proposal = Proposal(finding.certificate, strategy.name, finding.reduction)
@@ -146,25 +165,37 @@ def accept(state, proposal) -> bool:
 
 
 class Witness(Stage):
-    """Batched float Newton over the box, then an mpmath polish and verification of anything new."""
+    """Batched float Newton over the box, then an mpmath polish and verification of anything new, each candidate
+    in its own worker so that the deadline keeps what was verified before it."""
 
     name = "witness"
 
     def run(self, state) -> None:
         reduced = state.reduced
         state.box = state.user_box or default_box(reduced)
-        model = reduced.model
-        candidates = newton_search(model, state.box, decades=scale_decades(reduced))
+        if state.certificate is not None and state.certificate.kind is CertificateKind.CONVEXITY:
+            return  # strict convexity (exact rank) allows one point: a float search cannot add another
+        candidates = bounded(state, "witness search", newton_search, reduced.model, state.box, 100,
+                             scale_decades(reduced), share=SEARCH_SHARE)
+        if candidates is None:
+            return
         state.stats.counts["witness candidates"] = len(candidates)
         known = [np.array([float(v) for v in entry.c]) for entry in state.verified]
         fresh = [c for c in candidates
                  if all(np.linalg.norm(c - k) > WITNESS_DISTANCE * (1 + np.linalg.norm(k)) for k in known)]
-        found = 0
         intervals = interval_model(reduced) if fresh else None
-        for point in polish_all(model, fresh, state.precision, state.progress):
-            if state.find(list(point)) is not None or _in_region(state, list(point)):
+        found = 0
+        for candidate in progress_bar(fresh, "polishing", state.progress):
+            polished = bounded(state, "witness polish", _polish_and_verify, reduced, candidate, state.precision,
+                               intervals)
+            if polished is None:
+                if state.deadline.expired:
+                    break
                 continue
-            entry = admit(state, list(point), None, "witness", state.precision + 8, intervals=intervals, proof=True)
+            point, verdict = polished
+            if state.find(point) is not None or _in_region(state, point):
+                continue
+            entry = admit(state, point, None, "witness", state.precision + 8, verdict=verdict)
             if entry is None:
                 continue
             found += 1
@@ -173,6 +204,15 @@ class Witness(Stage):
                     f"witness search: a verified stationary point at ({', '.join(mpmath.nstr(v, 15) for v in point)}) "
                     f"is missing from the list that '{state.certificate.kind.value}' declared complete")
         state.stats.counts["witness points"] = found
+
+
+def _polish_and_verify(reduced, candidate, precision, intervals):
+    """A float candidate polished in mpmath and verified (a Krawczyk enclosure where intervals apply), or None."""
+    point = polish(reduced.model, candidate, precision)
+    if point is None:
+        return None
+    verdict = verify(reduced, list(point), precision + 8, None, intervals, proof=True)
+    return (list(point), verdict) if verdict.holds else None
 
 
 def _in_region(state, c) -> bool:
@@ -211,11 +251,7 @@ class Convexity(Stage):
         if state.certificate is not None or not (neuron.criterion.matches(neuron.activation)
                                                  and neuron.activation.increasing):
             return
-        certificate = Certificate(CertificateKind.CONVEXITY, Scope.GLOBAL,
-                                  "the loss is a matching loss of an increasing activation: its Hessian "
-                                  "sum f'(h_i) z_i z_i^T (+ lam on the weights) is positive definite, so the loss "
-                                  "is strictly convex and its one stationary point is the global minimum")
-        accept(state, Proposal(certificate, "convexity"))
+        accept(state, Proposal(strict_convexity(), "convexity"))
 
 
 class BoxProof(Stage):
@@ -232,12 +268,10 @@ class BoxProof(Stage):
         except NotCertifiable as reason:
             state.notes.append(f"box search: not attempted ({reason})")
             return
-        outcome = run_with_budget(box_search, reduced, state.box, seconds=state.timeout)
-        if outcome.status is not Finish.DONE:
-            state.timed_out |= outcome.status is Finish.TIMEOUT
-            state.notes.append(f"box search: {outcome.status} ({outcome.message})")
+        searched = bounded(state, "box search", box_search, reduced, state.box, share=SEARCH_SHARE)
+        if searched is None:
             return
-        unique, undecided, boxes = outcome.value
+        unique, undecided, boxes = searched
         state.stats.counts["sub-boxes"] = boxes
         for enclosure in unique:
             inside = [e for e in state.verified if all(lo <= v <= hi for v, (lo, hi) in zip(e.c, enclosure))]
@@ -268,15 +302,38 @@ class Classify(Stage):
         intervals = interval_model(reduced)
         entries = sorted(state.verified, key=lambda e: [float(v) for v in e.c])
         for entry in entries:
-            state.points.append(_point(state, entry, intervals))
+            classified = bounded(state, "classify", _classified, state, entry, intervals)
+            point, entry.exact = classified if classified is not None else (_unclassified(state, entry), entry.exact)
+            state.points.append(point)
             if entry.exact is not None:
                 state.closed_form.append(ClosedForm(sp.And(*[sp.Eq(f, v, evaluate=False)
                                                              for f, v in zip(reduced.combinations, entry.exact)])))
 
 
+def _classified(state, entry, intervals):
+    """(the classified point, the entry's exact coordinates after snapping), computed in a worker."""
+    point = _point(state, entry, intervals)
+    return point, entry.exact
+
+
+def _unclassified(state, entry) -> StationaryPoint:
+    """A verified point the deadline left without a kind: its loss and residual in float."""
+    reduced = state.reduced
+    c = np.array([[float(v) for v in entry.c]])
+    w = tuple(entry.c) if reduced.is_full else _to_weights_mp(reduced, entry.c, state.precision)
+    exact_w = reduced.to_weights(entry.exact) if entry.exact is not None else None
+    exact = (exact_w[0] if len(exact_w) == 1 else sp.Tuple(*exact_w)) if exact_w is not None else None
+    return StationaryPoint(w, Kind.UNCLASSIFIED, mpmath.mpf(float(reduced.model.loss(c)[0])), entry.verdict.residual,
+                           exact=exact)
+
+
 def _point(state, entry, intervals) -> StationaryPoint:
     reduced, precision = state.reduced, state.precision
     model = reduced.model
+    if entry.verdict.kind is not None:  # the verification proved the kind (a strong-convexity ball)
+        c = np.array([[float(v) for v in entry.c]])
+        return StationaryPoint(tuple(entry.c), entry.verdict.kind, mpmath.mpf(float(model.loss(c)[0])),
+                               entry.verdict.residual, certified=True, enclosure=entry.verdict.enclosure)
     kind, kink = None, False
     if entry.exact is None and reduced.neuron.activation.piecewise_linear is not None:
         entry.exact = _snap(reduced, entry.c, precision)
@@ -406,7 +463,7 @@ class Obstruction(Stage):
     def run(self, state) -> None:
         if not state.factors:
             return
-        outcome = run_with_budget(obstruction, state.factors, state.meaning, seconds=state.timeout)
+        outcome = run_with_budget(obstruction, state.factors, state.meaning, seconds=state.deadline.left())
         if outcome.status is Finish.DONE:
             state.obstruction = outcome.value
             if outcome.value is None:
@@ -419,9 +476,13 @@ class Infinity(Stage):
     name = "zeros at infinity"
 
     def run(self, state) -> None:
-        asymptotes, notes = zeros_at_infinity(state.reduced)
-        state.asymptotic = asymptotes
-        state.notes.extend(notes)
+        if state.points and state.certificate is not None and state.certificate.kind is CertificateKind.CONVEXITY:
+            state.notes.append("zeros at infinity: none, a strictly convex loss with a minimum grows in every direction")
+            return
+        found = bounded(state, "zeros at infinity", zeros_at_infinity, state.reduced)
+        if found is not None:
+            state.asymptotic, notes = found
+            state.notes.extend(notes)
 
 
 STAGES = (Strategies(), Witness(), Convexity(), BoxProof(), Classify(), Continua(), Obstruction(), Infinity())

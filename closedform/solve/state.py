@@ -41,7 +41,7 @@ class State:
     neuron: object
     reduced: object
     precision: int
-    timeout: float
+    deadline: object  # budget.Deadline: the end of the whole run
     user_box: Optional[list] = None
     progress: Optional[bool] = None  # a progress bar on long polishing (None: on a terminal only)
     verified: list = field(default_factory=list)

@@ -11,7 +11,8 @@ from .parts import Certificate, Reduction
 
 @dataclass
 class Finding:
-    """Candidate points in reduced coordinates (exact tuples), solution sets and regions. ``equivalence``:
+    """Candidate points in reduced coordinates (exact tuples, or None for a float candidate given only by its
+    decimals in ``values``), solution sets and regions. ``equivalence``:
     the points are roots of an exact reduction equivalent to grad E = 0, so each must verify (a failure is an
     inconsistency, never a reason to drop it). ``certificate``: the proposed evidence that nothing else
     finite exists."""

@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from typing import Optional
 
 import mpmath
+import numpy as np
 import sympy as sp
 
+from ..kinds import Kind
+from .ball import ENCLOSABLE, certify_minimum
 from .certify import MAX_WORK, IntervalModel, NotCertifiable, certify_point
 
 MAX_SYMBOLIC = 200  # exact substitution up to this many samples
@@ -29,6 +32,7 @@ class Verdict:
     tolerance: object
     method: str
     enclosure: Optional[tuple] = None
+    kind: Optional[Kind] = None  # when the verification also proved the kind
 
 
 def is_rational_point(c) -> bool:
@@ -58,6 +62,8 @@ def verify(reduced, c, digits: int, exact=None, intervals: Optional[IntervalMode
     exist: in a valley where some terms saturate (|grad| ~ e^-|h| along it, far below the working precision's
     view of the Hessian) the residual test alone cannot tell a root from a zero at infinity."""
     model = reduced.model
+    if exact is None and _ball_applies(reduced):
+        return _ball(reduced, c)
     if is_rational_point(exact) and len(reduced.z) <= MAX_SYMBOLIC:
         holds = exactly_stationary(reduced, exact)
         with mpmath.workdps(digits + 10):
@@ -79,3 +85,24 @@ def verify(reduced, c, digits: int, exact=None, intervals: Optional[IntervalMode
             return Verdict(True, residual, tolerance, "Krawczyk enclosure", tuple(enclosure))
     return Verdict(False, residual, tolerance, "no Krawczyk enclosure" if residual <= tolerance
                    else "residual above the error bound of the point's precision")
+
+
+def _ball_applies(reduced) -> bool:
+    """Large data, a convex matching loss with float enclosures: the strong-convexity ball decides."""
+    neuron = reduced.neuron
+    return (reduced.is_full and len(reduced.z) > MAX_SYMBOLIC and neuron.criterion.matches(neuron.activation)
+            and neuron.activation.name in ENCLOSABLE)
+
+
+def _ball(reduced, c) -> Verdict:
+    """The float point c is within a proved ball around the unique minimiser (:mod:`.ball`)."""
+    model = reduced.model
+    centre = [float(v) for v in c]
+    ball = certify_minimum(ENCLOSABLE[reduced.neuron.activation.name], model.Z, model.T,
+                           float(model.l2) * model.mask, np.array(centre))
+    if ball is None:
+        return Verdict(False, None, None, "no strong-convexity ball closes around the point")
+    enclosure = tuple((mpmath.mpf(v) - ball.radius, mpmath.mpf(v) + ball.radius) for v in centre)
+    return Verdict(True, mpmath.mpf(ball.gradient), None,
+                   f"strong-convexity ball: |grad E| <= {ball.gradient:.3g} and Hess E >= {ball.mu:.3g} I within "
+                   f"{ball.reach:.3g}, so the minimiser is within {ball.radius:.3g}", enclosure, Kind.MIN)

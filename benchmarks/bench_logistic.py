@@ -1,0 +1,79 @@
+"""Logistic regression (sigmoid + bce) at scale: closedform's certified minimum against statsmodels' Logit.fit,
+in the same run, each in a fresh process (peak memory is the process's high-water mark, workers included).
+
+    python benchmarks/bench_logistic.py            # n = 10^3 (d = 2), 10^4 (d = 2), 10^5 (d = 10)
+    python benchmarks/bench_logistic.py 100000 10  # one size
+
+statsmodels is a benchmark requirement only (pip install statsmodels), not a package dependency."""
+import json
+import subprocess
+import sys
+
+CLOSEDFORM = r"""
+import json, resource, sys, time
+import numpy as np
+n, d = int(sys.argv[1]), int(sys.argv[2])
+X, t = np.load(sys.argv[3])["X"], np.load(sys.argv[3])["t"]
+start = time.perf_counter()
+import closedform as cf
+problem = cf.Neuron("sigmoid", "bce", data=(X, t))
+built = time.perf_counter()
+r = problem.stationary_points(timeout=120)
+done = time.perf_counter()
+peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+point = r.points[0] if r.points else None
+print(json.dumps({"setup": built - start, "solve": done - built, "status": r.status.value,
+                  "certified": bool(point and point.certified), "radius": float(point.enclosure[0][1] - point.enclosure[0][0]) / 2 if point else None,
+                  "w": [float(v) for v in point.w] if point else None, "peak_mb": peak / 1024}))
+"""
+
+STATSMODELS = r"""
+import json, resource, sys, time
+import numpy as np
+X, t = np.load(sys.argv[3])["X"], np.load(sys.argv[3])["t"]
+start = time.perf_counter()
+import statsmodels.api as sm
+imported = time.perf_counter()
+fit = sm.Logit(t, X).fit(disp=0)
+done = time.perf_counter()
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"import": imported - start, "solve": done - imported, "w": fit.params.tolist(), "peak_mb": peak / 1024}))
+"""
+
+
+def data(n, d, path, seed=0):
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    X = np.round(rng.normal(size=(n, d)), 4)
+    beta = rng.normal(size=d) * 0.5
+    t = (rng.random(n) < 1 / (1 + np.exp(-X @ beta))).astype(float)
+    np.savez(path, X=X, t=t)
+
+
+def run(script, n, d, path):
+    out = subprocess.run([sys.executable, "-c", script, str(n), str(d), path], capture_output=True, text=True,
+                         timeout=1200)
+    if out.returncode:
+        raise RuntimeError(out.stderr[-2000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main():
+    import tempfile
+    import numpy as np
+    sizes = [(int(sys.argv[1]), int(sys.argv[2]))] if len(sys.argv) == 3 else [(1000, 2), (10000, 2), (100000, 10)]
+    print(f"{'n':>7} {'d':>3} | {'closedform setup':>16} {'solve':>8} {'status':>7} {'radius':>9} {'peak MB':>8} | "
+          f"{'statsmodels fit':>15} {'peak MB':>8} | {'solve ratio':>11} {'max |w - w_sm|':>14}")
+    for n, d in sizes:
+        with tempfile.TemporaryDirectory() as folder:
+            path = f"{folder}/data.npz"
+            data(n, d, path)
+            ours, theirs = run(CLOSEDFORM, n, d, path), run(STATSMODELS, n, d, path)
+        gap = float(np.max(np.abs(np.array(ours["w"]) - np.array(theirs["w"])))) if ours["w"] else float("nan")
+        print(f"{n:>7} {d:>3} | {ours['setup']:>14.2f} s {ours['solve']:>6.2f} s {ours['status']:>7} "
+              f"{ours['radius'] or float('nan'):>9.1e} {ours['peak_mb']:>8.0f} | {theirs['solve']:>13.3f} s "
+              f"{theirs['peak_mb']:>8.0f} | {ours['solve'] / theirs['solve']:>10.1f}x {gap:>14.1e}")
+
+
+if __name__ == "__main__":
+    main()

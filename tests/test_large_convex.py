@@ -1,0 +1,81 @@
+"""Large data with a convex matching loss: the float Newton point and its strong-convexity ball, checked against
+an independent high-precision root of the exact gradient (mpmath, written out here), and the ball's claims
+checked against the definition (the bound on |grad E| really bounds it)."""
+import mpmath
+import numpy as np
+import pytest
+
+import closedform as cf
+from closedform.solve.ball import ENCLOSABLE, certify_minimum, gradient_bound
+
+
+def _data(n, d, seed, activation="sigmoid"):
+    rng = np.random.default_rng(seed)
+    X = np.round(rng.normal(size=(n, d)), 3)
+    beta = rng.normal(size=d)
+    if activation == "sigmoid":
+        t = (rng.random(n) < 1 / (1 + np.exp(-X @ beta))).astype(float)
+    else:  # exp + poisson: counts
+        t = rng.poisson(np.exp(0.3 * X @ beta)).astype(float)
+    return X, t
+
+
+def _exact_minimiser(X, t, f, digits=40):
+    """grad E = sum (f(x.w) - t) x = 0 by mpmath.findroot from the statsmodels-free float guess, exact data."""
+    with mpmath.workdps(digits):
+        rows = [[mpmath.mpf(repr(float(v))) for v in row] for row in X]  # the decimal literal, like closedform
+        targets = [mpmath.mpf(repr(float(v))) for v in t]
+
+        def gradient(*w):
+            total = [mpmath.mpf(0)] * len(w)
+            for row, target in zip(rows, targets):
+                r = f(mpmath.fdot(row, w)) - target
+                total = [a + r * b for a, b in zip(total, row)]
+            return total
+        return mpmath.findroot(gradient, [mpmath.mpf(0)] * X.shape[1])
+
+
+@pytest.mark.parametrize("activation, loss, f, seed", [
+    ("sigmoid", "bce", lambda h: 1 / (1 + mpmath.exp(-h)), 1),
+    ("sigmoid", "bce", lambda h: 1 / (1 + mpmath.exp(-h)), 2),
+    ("exp", "poisson", mpmath.exp, 3),
+])
+def test_the_large_data_minimum_lies_in_its_proved_enclosure(activation, loss, f, seed):
+    X, t = _data(300, 2, seed, activation)
+    r = cf.Neuron(activation, loss, data=(X, t)).stationary_points(timeout=30)
+    assert r.status is cf.Status.OK and r.complete
+    assert r.certificate.kind is cf.CertificateKind.CONVEXITY
+    assert len(r.points) == 1 and r.points[0].kind is cf.Kind.MIN and r.points[0].certified
+    truth = _exact_minimiser(X, t, f)
+    for (lo, hi), value in zip(r.points[0].enclosure, truth):
+        assert lo <= value <= hi
+        assert hi - lo < 1e-9  # a proof at float precision, not a vague box
+    assert r.asymptotic == []
+
+
+def test_the_gradient_bound_bounds_the_exact_gradient():
+    X, t = _data(400, 3, 5)
+    c = np.array([0.3, -0.2, 0.1])
+    bound = gradient_bound(ENCLOSABLE["sigmoid"], X, t, np.zeros(3), c)
+    with mpmath.workdps(40):
+        exact = [mpmath.mpf(0)] * 3
+        for row, target in zip(X, t):
+            h = mpmath.fsum(mpmath.mpf(repr(float(a))) * mpmath.mpf(float(b)) for a, b in zip(row, c))
+            residual = 1 / (1 + mpmath.exp(-h)) - mpmath.mpf(repr(float(target)))
+            exact = [e + residual * mpmath.mpf(repr(float(a))) for e, a in zip(exact, row)]
+        size = mpmath.norm(exact)
+    assert size <= bound <= size * (1 + 1e-6) + 1e-10  # valid, and tight
+
+
+def test_no_ball_closes_away_from_the_minimum():
+    X, t = _data(300, 2, 7)
+    assert certify_minimum(ENCLOSABLE["sigmoid"], X, t, np.zeros(2), np.array([3.0, -3.0])) is None
+
+
+def test_separable_large_data_is_not_called_a_finite_minimum():
+    rng = np.random.default_rng(0)
+    x = np.round(rng.normal(size=300), 3)
+    x = x[x != 0]
+    r = cf.Neuron("sigmoid", "bce", data=(x[:, None], (x > 0).astype(float))).stationary_points(timeout=30)
+    assert r.points == []
+    assert any("convex Newton: Newton did not converge" in n for n in r.notes)
