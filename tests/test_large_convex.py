@@ -79,3 +79,43 @@ def test_separable_large_data_is_not_called_a_finite_minimum():
     r = cf.Neuron("sigmoid", "bce", data=(x[:, None], (x > 0).astype(float))).stationary_points(timeout=30)
     assert r.points == []
     assert any("convex Newton: Newton did not converge" in n for n in r.notes)
+
+
+def test_separable_data_give_the_separating_direction_at_infinity():
+    """2-D, n = 1000, labels by the sign of x1 - 2 x2: the zero at infinity is a direction v with
+    v.x_i > 0 exactly where t_i = 1 (checked here in Fractions), loss -> 0."""
+    from fractions import Fraction
+    rng = np.random.default_rng(3)
+    X = np.round(rng.normal(size=(1000, 2)), 3)
+    margin = X[:, 0] - 2 * X[:, 1]
+    X, t = X[np.abs(margin) > 0.01], (margin[np.abs(margin) > 0.01] > 0).astype(float)
+    r = cf.Neuron("sigmoid", "bce", data=(X, t)).stationary_points(timeout=60)
+    assert r.points == [] and len(r.asymptotic) == 1
+    v = [Fraction(str(c)) for c in r.asymptotic[0].direction]
+    for row, target in zip(X, t):
+        side = sum(Fraction(repr(float(a))) * b for a, b in zip(row, v))
+        assert (side > 0) == (target == 1) and side != 0
+    assert r.asymptotic[0].limit_loss == 0
+
+
+def test_overlapping_classes_have_an_exact_farkas_certificate():
+    """Labels that no line through 0 separates (one point labelled both ways): the linear program's
+    infeasibility is proved by an exact Farkas certificate, and nothing is reported at infinity."""
+    from closedform.solve.asymptotics import zeros_at_infinity
+    from closedform.solve.reduction import reduce
+    rng = np.random.default_rng(4)
+    X = np.round(rng.normal(size=(500, 2)), 3)
+    t = (X[:, 0] > 0).astype(float)
+    X[0], t[0] = (1, 0), 1
+    X[1], t[1] = (1, 0), 0
+    found, notes = zeros_at_infinity(reduce(cf.Neuron("sigmoid", "bce", data=(X, t))))
+    assert found == []
+    assert any("exact Farkas certificate" in note for note in notes)
+
+
+def test_a_farkas_certificate_is_not_claimed_for_separable_signs():
+    from closedform.solve.asymptotics import _farkas
+    import sympy as sp
+    rows = [(1, (sp.Integer(1), sp.Integer(0))), (1, (sp.Integer(0), sp.Integer(1))), (-1, (sp.Integer(-1), sp.Integer(-1)))]
+    assert not _farkas(rows)  # v = (1, 1) has s_i z_i.v > 0 for all three
+    assert _farkas(rows + [(1, (sp.Integer(-1), sp.Integer(-1)))])  # z and -z both required positive

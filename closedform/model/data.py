@@ -8,7 +8,7 @@ or of magnitude between 1e-300 and 1e300: the numeric stages work in float64.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
@@ -28,6 +28,15 @@ class Dataset:
     x: tuple  # n tuples of d entries
     t: tuple
     symbolic: bool = False
+    floats: Optional[tuple] = field(default=None, compare=False, repr=False)  # (X, t) float64, when given so
+
+    def float_arrays(self) -> tuple:
+        """(X, t) in float64: the arrays the data came in (a float's decimal literal rounds back to it), else
+        each exact number rounded (int / int rounds correctly)."""
+        if self.floats is not None:
+            return self.floats
+        X = np.fromiter((v.p / v.q for row in self.x for v in row), float, self.n * self.dim)
+        return X.reshape(self.n, self.dim), np.fromiter((v.p / v.q for v in self.t), float, self.n)
 
     @property
     def n(self) -> int:
@@ -60,6 +69,12 @@ def parse_data(data, dim: Optional[int], targets: sp.Set, loss_name: str) -> Dat
     """Validate ``data`` once at the public boundary; ``targets`` is the loss's allowed target set."""
     if data is None or (isinstance(data, (int, np.integer)) and not isinstance(data, bool)):
         return symbolic_dataset(None if data is None else int(data), dim or 1)
+    arrays = _float_arrays(data, dim)
+    if arrays is not None:
+        try:
+            return _from_arrays(*arrays, targets)
+        except InputError:  # the general route below names the first bad datapoint
+            pass
     xs, ts = _split(data)
     if len(xs) == 0:
         raise InputError("data is empty; give at least one (x, t) pair")
@@ -77,6 +92,36 @@ def parse_data(data, dim: Optional[int], targets: sp.Set, loss_name: str) -> Dat
                              f"of loss {loss_name!r}")
         exact_t.append(target)
     return Dataset(tuple(rows), tuple(exact_t))
+
+
+def _float_arrays(data, dim):
+    """(X as n x d, t) in float64 for (X, t) arrays of floats or integers below 2^53 that float64 holds
+    exactly, with consistent shapes; else None (the general route reads and checks them)."""
+    if not (isinstance(data, tuple) and len(data) == 2 and all(isinstance(part, np.ndarray) for part in data)):
+        return None
+    X, t = data
+    if not all(a.dtype.kind == "f" and a.dtype.itemsize <= 8 or a.dtype.kind in "iu" for a in (X, t)):
+        return None
+    X = np.asarray(X, dtype=float)
+    X = X.reshape(-1, 1) if X.ndim == 1 else X
+    t = np.asarray(t, dtype=float)
+    if (X.ndim != 2 or t.ndim != 1 or len(X) != len(t) or len(t) == 0 or (dim is not None and X.shape[1] != dim)
+            or not (np.all(np.abs(X) < 2.0**53) and np.all(np.abs(t) < 2.0**53))):
+        return None
+    return X, t
+
+
+def _from_arrays(X, t, targets: sp.Set) -> Dataset:
+    """Float arrays read value by distinct value: each float means its decimal literal, which rounds back to
+    it, so the arrays are also the data's float64 copy."""
+    values, inverse = np.unique(np.concatenate([X.ravel(), t]), return_inverse=True)
+    exact = [data_number(float(v), f"the value {float(v)!r}") for v in values]
+    cut = X.size
+    rows = [tuple(map(exact.__getitem__, row)) for row in inverse[:cut].reshape(X.shape).tolist()]
+    exact_t = list(map(exact.__getitem__, inverse[cut:].tolist()))
+    if not all(_in_set(exact[k], targets) for k in set(inverse[cut:].tolist())):
+        raise InputError("a target is outside the loss's domain")  # the general route names it
+    return Dataset(tuple(rows), tuple(exact_t), floats=(X, t))
 
 
 def data_number(value, what: str) -> sp.Rational:

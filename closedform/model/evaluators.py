@@ -34,6 +34,12 @@ class PerSample:
             self._compiled[key] = sp.lambdify((t, h), getattr(self, name), modules, cse=backend == "numpy")
         return self._compiled[key]
 
+    def compile(self) -> None:
+        """Every evaluator now: worker processes forked later inherit them instead of each compiling its own."""
+        for name in ("loss", "g", "g_h"):
+            for backend in ("numpy", "mpmath"):
+                self._function(name, backend)
+
     def numpy(self, name: str, T: np.ndarray, H: np.ndarray) -> np.ndarray:
         """Evaluate ``name`` in {loss, g, g_h} elementwise in float64 (NaN where it overflows)."""
         with np.errstate(all="ignore"):
@@ -75,11 +81,15 @@ class NumericModel:
     """E, grad E and Hess E of concrete data ``Z`` (n x p exact rows), targets ``T``, L2 weight ``l2`` on the
     coordinates where ``regularised`` is True. NumPy methods take a batch of points W (m x p)."""
 
-    def __init__(self, fns: PerSample, Z, T, l2, regularised):
+    def __init__(self, fns: PerSample, Z, T, l2, regularised, floats=None):
+        """``floats``: (Z, T) in float64 when the caller has them (the data's own arrays), else rounded here."""
         self.fns = fns
         self.Z_exact, self.T_exact = Z, T
-        self.Z = np.array([[_float(v) for v in row] for row in Z], dtype=float).reshape(len(Z), -1)
-        self.T = np.array([_float(v) for v in T], dtype=float)
+        if floats is None:
+            r = len(Z[0]) if len(Z) else 0
+            floats = (np.fromiter((_float(v) for row in Z for v in row), float, len(Z) * r).reshape(len(Z), r),
+                      np.fromiter((_float(v) for v in T), float, len(T)))
+        self.Z, self.T = floats
         self.l2 = sp.Rational(l2)
         self.mask = np.array(regularised, dtype=float)
         self._mp_data = {}

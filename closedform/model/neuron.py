@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import cached_property
 
+import numpy as np
 import sympy as sp
 
 from ..errors import InputError
@@ -107,7 +108,10 @@ class Neuron:
         """Vectorised float64 and mpmath evaluators over the concrete data."""
         if self.data.symbolic:
             raise InputError("numeric evaluation needs concrete data; data is symbolic")
-        return NumericModel(self.fns, self.rows, self.data.t, self.l2, self.regularised)
+        X, t = self.data.float_arrays()
+        if self.bias:
+            X = np.hstack([X, np.ones((len(t), 1))])
+        return NumericModel(self.fns, self.rows, self.data.t, self.l2, self.regularised, floats=(X, t))
 
     def describe(self) -> str:
         data = "symbolic data" if self.data.symbolic else f"n = {self.data.n}"

@@ -1,9 +1,11 @@
 """Zeros at infinity. Along c = c0 + s v, s -> oo, term i's g(t_i, h_i) tends to G+(t_i) or G-(t_i) by the
 sign of v.z_i, so in a cell of the arrangement {v.z_i = 0} the limiting gradient is sum_i G_sign(t_i) z_i,
 exact: the gradient vanishes at infinity in that cell iff that sum is 0. The limiting loss is
-sum_i L_sign(t_i). Cells are enumerated exactly for r <= 3; for r > 3 a linear program looks for a cell where
-every term vanishes, which is also necessary when sign * G_sign(t) >= 0 for every term (then
-v.grad = sum_i G_sign(t_i) |v.z_i| cannot cancel), as for cross-entropy."""
+sum_i L_sign(t_i). When sign * G_sign(t) >= 0 for every term (cross-entropy, Poisson) v.grad =
+sum_i G_sign(t_i) |v.z_i| cannot cancel, so a zero needs every term to vanish: one linear program (Konis' test of
+separation) decides, its answer checked exactly (the signs of its direction, or a Farkas certificate), linear in
+n. Otherwise cells are enumerated exactly for r <= 3, and for r > 3 the linear program gives the term-by-term
+condition only."""
 from __future__ import annotations
 
 from fractions import Fraction
@@ -95,11 +97,14 @@ def zeros_at_infinity(reduced):
         return [], ["l2 > 0: the term l2*w grows along every ray that moves the weights, so there is no zero at "
                     "infinity there (a pure-bias ray is not analysed)"]
     notes = []
-    if reduced.r <= 3:
-        directions = cells(reduced.z, reduced.r)
-    else:
-        directions, note = _lp_direction(reduced)
+    conditions = _sign_conditions(reduced)
+    rows, possible, one_signed = conditions
+    every_term_one_side = len(rows) == sum(1 for zi in reduced.z if any(zi))
+    if (one_signed and (every_term_one_side or not possible)) or reduced.r > 3:  # one linear program decides
+        directions, note = _lp_direction(reduced, conditions)
         notes.append(note)
+    else:
+        directions = cells(reduced.z, reduced.r)
     found, undecided = [], 0
     for v in directions:
         gradient, total = _cell_limit(reduced, v)
@@ -120,38 +125,74 @@ def zeros_at_infinity(reduced):
     return found, notes
 
 
-def _lp_direction(reduced):
-    """For r > 3: a direction in a cell where every term's limit vanishes, by linear programming (HiGHS), the
-    candidate checked exactly; ([], reason) when none exists or it is not decided."""
-    from scipy.optimize import linprog
-
+def _sign_conditions(reduced):
+    """(rows, possible, one_signed): the sign s each term needs for its limit to vanish, as (s, z_i) for terms
+    allowed only one side; ``possible`` False when some term vanishes on neither side; ``one_signed`` True
+    when every term's limits satisfy G+(t) >= 0 >= G-(t), so that v.grad = sum_i G_sign |v.z_i| cannot cancel
+    and a zero at infinity needs every term to vanish (cross-entropy, Poisson)."""
     n = reduced.neuron
-    rows, bounds_ok, monotone = [], True, True
+    rows, possible, one_signed = [], True, True
     for zi, ti in zip(reduced.z, n.data.t):
         if not any(zi):
             continue
         plus, minus = (limit(n.activation, n.criterion, "g", s, ti) for s in (1, -1))
-        monotone &= bool(plus >= 0) and bool(minus <= 0) if plus.is_real and minus.is_real else False
+        one_signed &= bool(plus >= 0) and bool(minus <= 0) if plus.is_real and minus.is_real else False
         allowed = [s for s, G in ((1, plus), (-1, minus)) if G == 0]
         if not allowed:
-            bounds_ok = False
-            break
-        if len(allowed) == 1:
+            possible = False
+        elif len(allowed) == 1:
             rows.append((allowed[0], zi))
-    if not bounds_ok:
-        proof = "no cell exists (each term's limit is one-signed, so none can cancel)" if monotone else "not decided"
-        return [], f"r > 3: some term's gradient limit is non-zero on both sides: {proof}"
+    return rows, possible, one_signed
+
+
+def _lp_direction(reduced, conditions):
+    """A direction in a cell where every term's limit vanishes: one linear program (HiGHS) for v with
+    s_i z_i.v >= 1, its answer checked exactly: a feasible v by the signs in rationals, an infeasible one by a
+    Farkas certificate (lam >= 0, sum lam = 1, sum lam_i s_i z_i = 0, solved exactly on the dual's support).
+    ([directions], note); linear in n."""
+    rows, possible, one_signed = conditions
+    proof = "proved by the sign argument" if one_signed else "for the term-by-term condition only"
+    if not possible:
+        return [], f"some term's gradient limit is non-zero at both infinities: no cell where every term vanishes ({proof})"
     if not rows:
         v = np.random.default_rng(1).standard_normal(reduced.r)
         return [tuple(Fraction(x).limit_denominator(10**6) for x in v)], \
-            "r > 3: every term's gradient vanishes at both infinities; one generic direction is shown"
+            "every term's gradient vanishes at both infinities; one generic direction is shown"
+    from scipy.optimize import linprog
+
     A = np.array([[-s * float(x) for x in z] for s, z in rows])
     solution = linprog(np.zeros(reduced.r), A_ub=A, b_ub=-np.ones(len(rows)), bounds=[(None, None)] * reduced.r,
                        method="highs")
-    if solution.status != 0:
-        proof = "proved by the sign argument" if monotone else "for the term-by-term condition only"
-        return [], f"r > 3: the linear program found no cell where every term vanishes ({proof})"
-    v = tuple(Fraction(x).limit_denominator(10**9) for x in solution.x)
-    if all(_sign(zi, v) == s for s, zi in rows):
-        return [v], "r > 3: a cell where every term vanishes, found by linear programming and checked exactly"
-    return [], "r > 3: the linear program's candidate failed the exact sign check; not decided"
+    if solution.status == 0:
+        v = tuple(Fraction(x).limit_denominator(10**9) for x in solution.x)
+        if all(_sign(zi, v) == s for s, zi in rows):
+            return [v], "a cell where every term vanishes (the data are separated), found by linear programming " \
+                        "and checked exactly"
+        return [], "the linear program's separating direction failed the exact sign check; not decided"
+    if _farkas(rows):
+        return [], f"no cell where every term vanishes: the data are not separable (an exact Farkas certificate; {proof})"
+    return [], "the linear program found no separating direction, but no exact Farkas certificate was found; not decided"
+
+
+def _farkas(rows) -> bool:
+    """An exact proof that no v has s_i z_i.v > 0 for all i: lam >= 0, sum lam = 1, sum lam_i s_i z_i = 0."""
+    from scipy.optimize import linprog
+
+    S = np.array([[s * float(x) for x in z] for s, z in rows])
+    equalities = np.vstack([S.T, np.ones(len(rows))])
+    target = np.zeros(equalities.shape[0])
+    target[-1] = 1
+    dual = linprog(np.zeros(len(rows)), A_eq=equalities, b_eq=target, bounds=[(0, None)] * len(rows), method="highs")
+    if dual.status != 0:
+        return False
+    support = [i for i in np.argsort(-dual.x)[:equalities.shape[0]] if dual.x[i] > 0]
+    M = sp.Matrix([[s * sp.Rational(x) for x in z] for s, z in (rows[i] for i in support)]).T
+    M = M.col_join(sp.ones(1, len(support)))
+    rhs = sp.zeros(M.rows, 1)
+    rhs[-1] = 1
+    try:
+        lam, free = M.gauss_jordan_solve(rhs)
+    except ValueError:  # no exact solution on this support
+        return False
+    lam = lam.subs({symbol: 0 for symbol in free})
+    return all(value >= 0 for value in lam) and M * lam == rhs

@@ -177,12 +177,13 @@ def check_polynomial_system(state, proposal):
     return True, f"Hermite's count {expected} = verified points"
 
 
-def spans(rows, r: int) -> bool:
-    """Do the exact rows span Q^r? Float pivoting picks r candidate rows; their exact determinant decides (a
-    nonzero r x r minor proves rank r); when it vanishes, the exact rank of all rows does."""
+def spans(rows, r: int, floats: np.ndarray) -> bool:
+    """Do the exact rows span Q^r? Float pivoting on their float copies ``floats`` picks r candidate rows;
+    their exact determinant decides (a nonzero r x r minor proves rank r); when it vanishes, the exact rank of
+    all rows does."""
     if len(rows) < r:
         return False
-    if sp.Matrix([rows[i] for i in _pivot_rows(np.array([[v.p / v.q for v in row] for row in rows]), r)]).det() != 0:
+    if sp.Matrix([rows[i] for i in _pivot_rows(floats, r)]).det() != 0:
         return True
     return sp.Matrix(rows).rank() == r
 
@@ -203,10 +204,12 @@ def check_convexity(state, proposal):
     neuron = reduced.neuron
     if not (neuron.criterion.matches(neuron.activation) and neuron.activation.increasing):
         return False, "not a matching loss with an increasing activation"
-    rows = [list(zi) for zi in reduced.z]
+    rows, floats = list(reduced.z), reduced.model.Z
     if neuron.l2:
-        rows += [[sp.Integer(j == k) for k in range(reduced.r)] for j, m in enumerate(reduced.regularised) if m]
-    if not spans(rows, reduced.r):
+        penalised = [[sp.Integer(j == k) for k in range(reduced.r)] for j, m in enumerate(reduced.regularised) if m]
+        rows += penalised
+        floats = np.vstack([floats, np.array(penalised, dtype=float).reshape(len(penalised), reduced.r)])
+    if not spans(rows, reduced.r, floats):
         return False, "the data (and the L2 term) do not span the space: not strictly convex"
     if len(state.verified) != 1:
         return False, f"a strictly convex loss has at most one stationary point; {len(state.verified)} verified"

@@ -27,15 +27,32 @@ def g_in_u(activation, loss):
     return sp.Poly(num, u, t), sp.Poly(den, u, t)
 
 
+def _exponent_scale(terms):
+    """q making the exponents m_i = q z_i coprime integers: lcm of the denominators over gcd of the numerators."""
+    return sp.Rational(fold(sp.ilcm, [sp.Rational(z).q for z in terms], 1),
+                       fold(sp.igcd, [sp.Rational(z).p for z in terms], 0))
+
+
+def degree_bound(reduced) -> int:
+    """An upper bound on deg P before it is built: the common denominator has degree at most
+    sum over distinct |m_i| of |m_i| deg D, and P's degree is at most that plus max |m_i| deg N."""
+    num, den = g_in_u(reduced.neuron.activation, reduced.neuron.criterion)
+    terms = {zi[0] for zi in reduced.z if zi[0] != 0}
+    if not terms:
+        return 0
+    q = _exponent_scale(terms)
+    exponents = {abs(int(z * q)) for z in terms}
+    shift = max(num.degree(u), den.degree(u))
+    return sum(exponents) * shift + max(exponents) * shift
+
+
 def u_polynomial(reduced):
     """(P as a Poly in u with integer coefficients, q, k): grad E(c) = 0 with c = -(q/k) log u iff P(u) = 0, u > 0."""
     neuron = reduced.neuron
     k = neuron.activation.exp_scale
     num, den = g_in_u(neuron.activation, neuron.criterion)
     terms = [(zi[0], ti) for zi, ti in zip(reduced.z, neuron.data.t) if zi[0] != 0]
-    # q makes the exponents m_i = q z_i coprime integers: lcm of the denominators over gcd of the numerators
-    q = sp.Rational(fold(sp.ilcm, [sp.Rational(z).q for z, _ in terms], 1),
-                    fold(sp.igcd, [sp.Rational(z).p for z, _ in terms], 0))
+    q = _exponent_scale([z for z, _ in terms])
     fractions = []
     for z, target in terms:
         m = int(z * q)
@@ -69,13 +86,16 @@ def _strip_powers_of_u(P):
     return sp.Poly(sp.expand(P.as_expr() / u**low), u)
 
 
+MAX_DEGREE = 20_000  # (of the bound) beyond this SymPy's polynomial arithmetic alone outlasts any sensible timeout
+
+
 class ExpSubstitution(Strategy):
     name = "exponential substitution"
 
     def applies(self, reduced) -> bool:
         n = reduced.neuron
         return (n.activation.exp_scale is not None and reduced.r == 1 and n.l2 == 0
-                and g_in_u(n.activation, n.criterion) is not None)
+                and g_in_u(n.activation, n.criterion) is not None and degree_bound(reduced) <= MAX_DEGREE)
 
     def solve(self, reduced, digits: int = 60) -> Finding:
         P, q, k = u_polynomial(reduced)

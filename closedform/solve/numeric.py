@@ -9,7 +9,6 @@ import itertools
 import mpmath
 import numpy as np
 import sympy as sp
-from tqdm.auto import tqdm
 
 BOX_REACH = 50.0  # default box: |h| up to this for the smallest data entry
 MAX_STARTS = 400
@@ -180,4 +179,5 @@ def _polish(model, start, precision, max_iterations):
 
 def progress_bar(items, what: str, progress=None):
     """``items`` with a progress bar on a terminal (or as ``progress`` says)."""
+    from tqdm.auto import tqdm  # loads only where a bar can be needed
     return tqdm(items, desc=what, unit="point", disable=None if progress is None else not progress, leave=False)

@@ -52,6 +52,7 @@ def solve(neuron, timeout=10, precision=30, box=None, progress=None) -> State:
     if neuron.data.symbolic:
         return _solve_symbolic(neuron, deadline, precision)
     reduced = reduce(neuron)
+    neuron.fns.compile()
     state = State(neuron, reduced, precision, deadline, _check_box(box, reduced.r), progress)
     if reduced.r == 0:
         state.regions.append(Region(RegionKind.AFFINE, "every w: all inputs are zero, the loss does not depend on w"))
@@ -74,6 +75,7 @@ def _settle(state) -> State:
 def _solve_symbolic(neuron, deadline, precision) -> State:
     reduced = Reduced(neuron, sp.eye(neuron.p), neuron.rows, neuron.regularised)
     state = State(neuron, reduced, precision, deadline)
+    neuron.fns  # the per-sample derivatives, built once here so that the worker and the check share them
     outcome = run_with_budget(OnePoint().solve, reduced, 60, seconds=deadline.left())
     if outcome.status is not Finish.DONE:
         state.timed_out = outcome.status is Finish.TIMEOUT

@@ -332,8 +332,9 @@ def _point(state, entry, intervals) -> StationaryPoint:
     model = reduced.model
     if entry.verdict.kind is not None:  # the verification proved the kind (a strong-convexity ball)
         c = np.array([[float(v) for v in entry.c]])
-        return StationaryPoint(tuple(entry.c), entry.verdict.kind, mpmath.mpf(float(model.loss(c)[0])),
-                               entry.verdict.residual, certified=True, enclosure=entry.verdict.enclosure)
+        return StationaryPoint(_proved_digits(entry.c, entry.verdict.enclosure), entry.verdict.kind,
+                               mpmath.mpf(float(model.loss(c)[0])), entry.verdict.residual, certified=True,
+                               enclosure=entry.verdict.enclosure)
     kind, kink = None, False
     if entry.exact is None and reduced.neuron.activation.piecewise_linear is not None:
         entry.exact = _snap(reduced, entry.c, precision)
@@ -358,6 +359,18 @@ def _point(state, entry, intervals) -> StationaryPoint:
     w = tuple(c) if reduced.is_full else _to_weights_mp(reduced, c, precision)
     return StationaryPoint(w, kind, loss, residual, certified=enclosure is not None, exact=exact,
                            enclosure=None if enclosure is None else tuple(enclosure), kink=kink)
+
+
+def _proved_digits(c, enclosure) -> tuple:
+    """Each coordinate as the shortest decimal inside its enclosure (a float point is not known to the
+    requested precision, and its further digits would be noise)."""
+    rounded = []
+    for v, (lo, hi) in zip(c, enclosure):
+        digits = 1
+        while digits < 17 and not lo <= mpmath.mpf(mpmath.nstr(v, digits)) <= hi:
+            digits += 1
+        rounded.append(sp.Rational(mpmath.nstr(v, digits)))  # a short decimal, printed as it is
+    return tuple(rounded)
 
 
 def _snap(reduced, c, precision):

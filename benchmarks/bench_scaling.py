@@ -1,0 +1,82 @@
+"""Cost against the number of datapoints n: sigmoid + mse and sigmoid + bce for d = 1, 2, 3, 5, 10 and n = 10^2 ...
+10^5, each run in a fresh process (peak memory = the process's high-water mark, its workers included). Prints
+the seconds of each stage, the status, and the exponent k fitted to time ~ n^k over the sizes that finished
+before the deadline (a run that hit its deadline says so: its time is the deadline's, not the work's).
+
+    python benchmarks/bench_scaling.py                 # d = 1, 2, 3; n = 10^2 ... 10^4; timeout 60 s
+    python benchmarks/bench_scaling.py --full          # d = 1, 2, 3, 5, 10; n = 10^2 ... 10^5
+    python benchmarks/bench_scaling.py --timeout 30"""
+import argparse
+import json
+import math
+import subprocess
+import sys
+
+RUN = r"""
+import json, resource, sys, time
+import numpy as np
+loss, d, n, timeout = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+rng = np.random.default_rng(n * 31 + d)
+X = np.round(rng.normal(size=(n, d)), 3)
+teacher = 1 / (1 + np.exp(-X @ rng.normal(size=d)))
+t = ((rng.random(n) < teacher).astype(float) if loss == "bce"
+     else np.round(np.clip(teacher + rng.normal(scale=0.1, size=n), 0.01, 0.99), 2))
+import closedform as cf
+start = time.perf_counter()
+problem = cf.Neuron("sigmoid", loss, data=(X, t))
+built = time.perf_counter()
+r = problem.stationary_points(timeout=timeout)
+done = time.perf_counter()
+peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(json.dumps({"data": built - start, "solve": done - built, "status": r.status.value,
+                  "stages": r.stats.seconds, "points": len(r.points), "peak_mb": peak / 1024}))
+"""
+
+STAGES = ("strategies", "witness", "box proof", "classify", "zeros at infinity")
+
+
+def run(loss, d, n, timeout):
+    out = subprocess.run([sys.executable, "-c", RUN, loss, str(d), str(n), str(timeout)], capture_output=True,
+                         text=True, timeout=10 * timeout + 600)
+    if out.returncode:
+        return {"error": out.stderr.strip().splitlines()[-1]}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def exponent(ns, times):
+    """Least-squares slope of log(time) against log(n)."""
+    if len(ns) < 2:
+        return float("nan")
+    xs, ys = [math.log(n) for n in ns], [math.log(max(t, 1e-4)) for t in times]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--full", action="store_true")
+    parser.add_argument("--timeout", type=float, default=60.0)
+    args = parser.parse_args()
+    dims = (1, 2, 3, 5, 10) if args.full else (1, 2, 3)
+    sizes = (100, 1000, 10_000, 100_000) if args.full else (100, 1000, 10_000)
+    print(f"timeout {args.timeout:g} s per run; seconds per stage: " + ", ".join(STAGES))
+    for loss in ("mse", "bce"):
+        for d in dims:
+            finished = []
+            for n in sizes:
+                result = run(loss, d, n, args.timeout)
+                if "error" in result:
+                    print(f"sigmoid+{loss:<4} d={d:<2} n={n:>6}: error {result['error']}")
+                    continue
+                stages = " ".join(f"{result['stages'].get(s, 0):6.2f}" for s in STAGES)
+                print(f"sigmoid+{loss:<4} d={d:<2} n={n:>6}: data {result['data']:6.2f} s  solve {result['solve']:6.2f} s "
+                      f"[{stages}]  {result['status']:<8} {result['points']} pt  {result['peak_mb']:6.0f} MB")
+                if result["status"] != "timeout":
+                    finished.append((n, result["solve"], result["data"]))
+            ns = [n for n, _, _ in finished]
+            print(f"  fitted exponent (finished runs, n = {ns}): solve {exponent(ns, [s for _, s, _ in finished]):.2f}, "
+                  f"data {exponent(ns, [b for _, _, b in finished]):.2f}")
+
+
+if __name__ == "__main__":
+    main()
