@@ -4,10 +4,12 @@ point", or a partial one) exits 0; Ctrl-C exits 130 with one line."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import signal
 import sys
+import threading
 
 import sympy as sp
 
@@ -17,6 +19,8 @@ from .model.data import parse_data_string, read_csv
 from .model.numbers import exact_number
 from .problem import Network, Neuron, local_model, shared_weight_recursion
 from .recursion import Unfinished
+
+OVERRUN = 0.4  # seconds past the deadline before the watchdog ends the process
 
 SEED = """The seed question: a sigmoid neuron y = s(w.x), squared loss E = 1/2 (t - y)^2, one datapoint (x, t).
 Does the gradient vanish anywhere, and can that place be written down?
@@ -225,8 +229,25 @@ def _write(path: str, text: str):
         handle.write(text)
 
 
-def _analyze(problem, args, deadline) -> int:
-    result = problem.stationary_points(timeout=deadline, precision=args.precision)
+@contextlib.contextmanager
+def _watchdog(deadline):
+    """The last resort behind the deadline: a step that does not look at it (reading a huge file, say) cannot
+    keep the process past it by more than OVERRUN seconds; the process then ends with one line and status 124
+    (its workers die with it)."""
+    def overrun():
+        print(f"closedform: error: no answer within the timeout of {deadline.seconds:g} s (a step that cannot be "
+              f"interrupted ran past it)", file=sys.stderr, flush=True)
+        os._exit(124)
+    timer = threading.Timer(deadline.left() + OVERRUN, overrun)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+def _present(problem, result, args) -> int:
     print(result.to_json() if args.json else result.summary())
     if args.latex:
         from .present.derivation import derive
@@ -249,9 +270,13 @@ def _run(argv, since_start: bool = False) -> int:
             return _backprop(args)
         # as a program the whole process counts: start-up, imports and reading the data
         start = Deadline.from_process_start if since_start else Deadline
-        deadline = start(args.timeout) if args.command == "analyze" else None
-        problem = _problem(args)
-        return _step(problem, args) if args.command == "step" else _analyze(problem, args, deadline)
+        if args.command == "step":
+            return _step(_problem(args), args)
+        deadline = start(args.timeout)
+        with _watchdog(deadline):
+            problem = _problem(args)
+            result = problem.stationary_points(timeout=deadline, precision=args.precision)
+        return _present(problem, result, args)
     except InputError as exc:
         print(f"closedform: error: {exc}", file=sys.stderr)
         return 2

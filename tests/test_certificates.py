@@ -116,7 +116,7 @@ def test_jordan_certificate_for_large_degree_is_rechecked():
 
 
 def test_three_point_problem_gets_a_jordan_witness_at_degree_331():
-    r = cf.Neuron(data=[(1, "1/10"), (-10, "1/10"), (100, "9/10")]).stationary_points()
+    r = cf.Neuron(data=[(1, "1/10"), (-10, "1/10"), (100, "9/10")]).stationary_points(timeout=30)
     assert r.obstruction.group == "A331 or S331" and "(Jordan)" in r.obstruction.explanation
 
 

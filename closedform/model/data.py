@@ -181,7 +181,7 @@ def _memo(read):
     seen = {}
 
     def remembered(value, what):
-        key = (type(value), value) if isinstance(value, (str, float, int, np.floating, np.integer)) else None
+        key = (type(value), value) if isinstance(value, (str, float, int, np.floating, np.integer, sp.Rational)) else None
         if key is None:
             return read(value, what)
         if key not in seen:
@@ -241,11 +241,11 @@ def read_csv(path: str) -> list:
     if not rows:
         raise InputError(f"{name} holds no data rows; expected rows x1,...,xd,t")
     width = max(2, len(rows[0][1]))
-    pairs = []
+    pairs, number = [], _memo(data_number)
     for line, row in rows:
         if len(row) != width:
             raise InputError(f"{name} row {line} has {len(row)} column(s); expected {width} (x1,...,xd,t)")
-        cells = [data_number(cell.strip(), f"{name} row {line} column {j}") for j, cell in enumerate(row, 1)]
+        cells = [number(cell.strip(), f"{name} row {line} column {j}") for j, cell in enumerate(row, 1)]
         pairs.append((cells[:-1], cells[-1]))
     return pairs
 

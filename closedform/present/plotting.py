@@ -15,7 +15,7 @@ from ..kinds import Kind, RegionKind  # noqa: E402
 from ..solve.reduction import reduce  # noqa: E402
 
 STYLE = {Kind.MIN: ("o", "tab:green"), Kind.MAX: ("^", "tab:red"), Kind.SADDLE: ("s", "tab:orange"),
-         Kind.DEGENERATE: ("X", "tab:gray")}
+         Kind.DEGENERATE: ("X", "tab:gray"), Kind.UNCLASSIFIED: ("D", "tab:purple")}
 
 
 def plot(result):

@@ -38,8 +38,8 @@ def degree_bound(reduced) -> int:
     sum over distinct |m_i| of |m_i| deg D, and P's degree is at most that plus max |m_i| deg N."""
     num, den = g_in_u(reduced.neuron.activation, reduced.neuron.criterion)
     terms = {zi[0] for zi in reduced.z if zi[0] != 0}
-    if not terms:
-        return 0
+    if not terms or len(terms) > MAX_DEGREE:  # each distinct exponent adds at least 1
+        return len(terms)
     q = _exponent_scale(terms)
     exponents = {abs(int(z * q)) for z in terms}
     shift = max(num.degree(u), den.degree(u))

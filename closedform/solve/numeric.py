@@ -17,22 +17,26 @@ WORK_BUDGET = 3e7  # starts x n x r^2 per Newton sweep
 TAIL_STEP = 1e-6  # a converged root's last Newton step, relative to the box; a tail's stays near 1/|z|
 
 
-MAX_TARGETS = 1000  # distinct targets inverted for the reach
-
-
 def target_reach(neuron) -> float:
     """The pre-activation scale the targets ask for: 2 max |f^-1(t_i)| over targets inside f's open range (the
-    softplus minimum for t = 400 sits near h = 400), at least 50."""
+    softplus minimum for t = 400 sits near h = 400), at least 50. f is strictly monotone where it has an
+    inverse, so the largest |f^-1(t)| comes from the smallest or the largest target inside the range."""
     activation = neuron.activation
     reach = BOX_REACH
     if activation.inverse is None or activation.range is None:
         return reach
-    for target in sorted(set(neuron.data.t), key=lambda v: -abs(v))[:MAX_TARGETS]:
-        if activation.range.contains(target) == sp.true and target not in activation.range.boundary:
-            value = sp.N(activation.inverse(target), 20)
-            if value.is_real:
-                reach = max(reach, 2 * abs(float(value)))
+    targets = sorted(set(neuron.data.t))
+    inside = [t for t in targets if _inside(activation.range, t)]  # comparisons with the range's ends only
+    for target in {inside[0], inside[-1]} if inside else ():
+        value = sp.N(activation.inverse(target), 20)
+        if value.is_real:
+            reach = max(reach, 2 * abs(float(value)))
     return reach
+
+
+def _inside(interval, value) -> bool:
+    """value in the open interior of ``interval`` (an Interval or the reals)."""
+    return bool(interval.inf < value) and bool(value < interval.sup)
 
 
 def default_box(reduced) -> list:
@@ -177,7 +181,7 @@ def _polish(model, start, precision, max_iterations):
     return None
 
 
-def progress_bar(items, what: str, progress=None):
+def progress_bar(items, what: str, progress=None, unit: str = "point"):
     """``items`` with a progress bar on a terminal (or as ``progress`` says)."""
     from tqdm.auto import tqdm  # loads only where a bar can be needed
-    return tqdm(items, desc=what, unit="point", disable=None if progress is None else not progress, leave=False)
+    return tqdm(items, desc=what, unit=unit, disable=None if progress is None else not progress, leave=False)

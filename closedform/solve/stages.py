@@ -43,8 +43,9 @@ from .state import Proposal, Verified
 from .verify import MAX_SYMBOLIC, exactly_stationary, interval_model, is_rational_point, verify
 
 MAX_BOX_DIM = 2
-STRATEGY_SHARE = 0.4  # of the time left, for all closed forms together: the rest is the search's
+STRATEGY_SHARE = 0.5  # of the time left, for all closed forms together: the rest is the search's
 SEARCH_SHARE = 0.7  # of the time left: the float search and the box proof leave time to classify
+POLISH_CHUNK = 16  # witness candidates polished per worker: the deadline keeps the batches done before it
 WITNESS_DISTANCE = 1e-6  # float candidates this close (relative) to a verified point are that point
 
 
@@ -185,34 +186,41 @@ class Witness(Stage):
                  if all(np.linalg.norm(c - k) > WITNESS_DISTANCE * (1 + np.linalg.norm(k)) for k in known)]
         intervals = interval_model(reduced) if fresh else None
         found = 0
-        for candidate in progress_bar(fresh, "polishing", state.progress):
-            polished = bounded(state, "witness polish", _polish_and_verify, reduced, candidate, state.precision,
+        chunks = [fresh[k:k + POLISH_CHUNK] for k in range(0, len(fresh), POLISH_CHUNK)]
+        for chunk in progress_bar(chunks, "polishing", state.progress, unit="batch"):
+            polished = bounded(state, "witness polish", _polish_and_verify, reduced, chunk, state.precision,
                                intervals)
-            if polished is None:
-                if state.deadline.expired:
-                    break
-                continue
-            point, verdict = polished
-            if state.find(point) is not None or _in_region(state, point):
-                continue
-            entry = admit(state, point, None, "witness", state.precision + 8, verdict=verdict)
-            if entry is None:
-                continue
-            found += 1
-            if state.certificate is not None:
-                state.inconsistencies.append(
-                    f"witness search: a verified stationary point at ({', '.join(mpmath.nstr(v, 15) for v in point)}) "
-                    f"is missing from the list that '{state.certificate.kind.value}' declared complete")
+            if polished is None and state.deadline.expired:
+                break
+            for point, verdict in polished or ():
+                found += self._admit(state, point, verdict)
         state.stats.counts["witness points"] = found
 
+    @staticmethod
+    def _admit(state, point, verdict) -> int:
+        """1 when the polished, verified point is new (and an inconsistency if a list was declared complete)."""
+        if state.find(point) is not None or _in_region(state, point):
+            return 0
+        if admit(state, point, None, "witness", state.precision + 8, verdict=verdict) is None:
+            return 0
+        if state.certificate is not None:
+            state.inconsistencies.append(
+                f"witness search: a verified stationary point at ({', '.join(mpmath.nstr(v, 15) for v in point)}) "
+                f"is missing from the list that '{state.certificate.kind.value}' declared complete")
+        return 1
 
-def _polish_and_verify(reduced, candidate, precision, intervals):
-    """A float candidate polished in mpmath and verified (a Krawczyk enclosure where intervals apply), or None."""
-    point = polish(reduced.model, candidate, precision)
-    if point is None:
-        return None
-    verdict = verify(reduced, list(point), precision + 8, None, intervals, proof=True)
-    return (list(point), verdict) if verdict.holds else None
+
+def _polish_and_verify(reduced, candidates, precision, intervals):
+    """[(point, verdict)] for the float candidates that polish in mpmath and verify (a Krawczyk enclosure where
+    intervals apply)."""
+    kept = []
+    for candidate in candidates:
+        point = polish(reduced.model, candidate, precision)
+        if point is not None:
+            verdict = verify(reduced, list(point), precision + 8, None, intervals, proof=True)
+            if verdict.holds:
+                kept.append((list(point), verdict))
+    return kept
 
 
 def _in_region(state, c) -> bool:
