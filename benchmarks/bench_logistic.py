@@ -16,13 +16,14 @@ n, d = int(sys.argv[1]), int(sys.argv[2])
 X, t = np.load(sys.argv[3])["X"], np.load(sys.argv[3])["t"]
 start = time.perf_counter()
 import closedform as cf
+imported = time.perf_counter()
 problem = cf.Neuron("sigmoid", "bce", data=(X, t))
 built = time.perf_counter()
 r = problem.stationary_points(timeout=120)
 done = time.perf_counter()
 peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 point = r.points[0] if r.points else None
-print(json.dumps({"setup": built - start, "solve": done - built, "status": r.status.value,
+print(json.dumps({"import": imported - start, "setup": built - imported, "solve": done - built, "status": r.status.value,
                   "certified": bool(point and point.certified), "radius": float(point.enclosure[0][1] - point.enclosure[0][0]) / 2 if point else None,
                   "w": [float(v) for v in point.w] if point else None, "peak_mb": peak / 1024}))
 """
@@ -62,16 +63,16 @@ def main():
     import tempfile
     import numpy as np
     sizes = [(int(sys.argv[1]), int(sys.argv[2]))] if len(sys.argv) == 3 else [(1000, 2), (10000, 2), (100000, 10)]
-    print(f"{'n':>7} {'d':>3} | {'closedform setup':>16} {'solve':>8} {'status':>7} {'radius':>9} {'peak MB':>8} | "
-          f"{'statsmodels fit':>15} {'peak MB':>8} | {'solve ratio':>11} {'max |w - w_sm|':>14}")
+    print(f"{'n':>7} {'d':>3} | {'cf import':>9} {'data':>7} {'solve':>8} {'status':>7} {'radius':>9} {'peak MB':>8} | "
+          f"{'sm import':>9} {'fit':>7} {'peak MB':>8} | {'solve ratio':>11} {'max |w - w_sm|':>14}")
     for n, d in sizes:
         with tempfile.TemporaryDirectory() as folder:
             path = f"{folder}/data.npz"
             data(n, d, path)
             ours, theirs = run(CLOSEDFORM, n, d, path), run(STATSMODELS, n, d, path)
         gap = float(np.max(np.abs(np.array(ours["w"]) - np.array(theirs["w"])))) if ours["w"] else float("nan")
-        print(f"{n:>7} {d:>3} | {ours['setup']:>14.2f} s {ours['solve']:>6.2f} s {ours['status']:>7} "
-              f"{ours['radius'] or float('nan'):>9.1e} {ours['peak_mb']:>8.0f} | {theirs['solve']:>13.3f} s "
+        print(f"{n:>7} {d:>3} | {ours['import']:>7.2f} s {ours['setup']:>5.2f} s {ours['solve']:>6.2f} s {ours['status']:>7} "
+              f"{ours['radius'] or float('nan'):>9.1e} {ours['peak_mb']:>8.0f} | {theirs['import']:>7.2f} s {theirs['solve']:>5.3f} s "
               f"{theirs['peak_mb']:>8.0f} | {ours['solve'] / theirs['solve']:>10.1f}x {gap:>14.1e}")
 
 
