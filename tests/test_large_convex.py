@@ -119,3 +119,48 @@ def test_a_farkas_certificate_is_not_claimed_for_separable_signs():
     rows = [(1, (sp.Integer(1), sp.Integer(0))), (1, (sp.Integer(0), sp.Integer(1))), (-1, (sp.Integer(-1), sp.Integer(-1)))]
     assert not _farkas(rows)  # v = (1, 1) has s_i z_i.v > 0 for all three
     assert _farkas(rows + [(1, (sp.Integer(-1), sp.Integer(-1)))])  # z and -z both required positive
+
+
+def test_a_user_built_activation_with_a_registry_name_gets_no_proof_by_name():
+    """cf.Activation named 'sigmoid' but f(h) = s(2h), and a loss declaring itself sigmoid's match but twice bce:
+    the facts that decide the proof are checked (the registry's entry, g = f(h) - t), so neither is certified
+    as convex, and the reported point (if any) is the true minimiser: w* of the steep problem is half the
+    logistic one (checked against the plain logistic answer)."""
+    import sympy as sp
+    from closedform.model.symbols import h, t, y
+    X, T = _data(300, 1, 1)
+    plain = cf.Neuron("sigmoid", "bce", data=(X, T)).stationary_points(timeout=30)
+    steep = cf.Activation("sigmoid", 1 / (1 + sp.exp(-2 * h)), sp.Interval.open(0, 1), increasing=True,
+                          inverse=lambda v: sp.log(v / (1 - v)) / 2, exp_scale=2)
+    r = cf.Neuron(steep, "bce", data=(X, T)).stationary_points(timeout=30)
+    assert r.certificate is None or r.certificate.kind is not cf.CertificateKind.CONVEXITY
+    half = float(plain.points[0].w[0]) / 2
+    assert all(abs(float(p.w[0]) - half) < 1e-8 for p in r.points)
+    twice = cf.Loss("bce2", -2 * (t * sp.log(y) + (1 - t) * sp.log(1 - y)), sp.Interval(0, 1),
+                    outputs=sp.Interval.open(0, 1), matching_activation="sigmoid")
+    r = cf.Neuron("sigmoid", twice, l2=1, data=(X, T)).stationary_points(timeout=30)
+    assert r.certificate is None or r.certificate.kind is not cf.CertificateKind.CONVEXITY
+
+
+def test_the_gradient_bound_survives_underflowing_squares():
+    """Components near 1e-162 square to subnormals or 0: the norm is scaled first, so the bound holds."""
+    from closedform.solve.ball import _norm_bound
+    v = np.array([3e-162, 4e-162])
+    assert _norm_bound(v) >= 5e-162 and _norm_bound(v) < 5.0001e-162
+    assert _norm_bound(np.zeros(3)) == 0.0
+
+
+def test_a_minimum_with_a_zero_gradient_bound_is_still_enclosed():
+    """identity + mse, all targets 0: w* = 0 exactly, Newton lands on it, and the ball must still close."""
+    rng = np.random.default_rng(0)
+    X = np.round(rng.normal(size=(201, 2)), 2)
+    r = cf.Neuron("identity", "mse", data=(X, np.zeros(201))).stationary_points(timeout=30)
+    assert r.complete and len(r.points) == 1 and r.points[0].kind is cf.Kind.MIN
+    assert all(lo <= 0 <= hi for lo, hi in (r.points[0].enclosure or [(0, 0)] * 2))
+    assert all(float(v) == 0 for v in r.points[0].w)
+
+
+def test_the_exact_positive_definiteness_check_refuses_an_indefinite_matrix():
+    from closedform.solve.ball import _positive_definite
+    M = np.array([[2.0, 1.0], [1.0, 2.0]])  # eigenvalues 1 and 3
+    assert _positive_definite(M, 0.999999) and not _positive_definite(M, 1.0) and not _positive_definite(M, 1.5)

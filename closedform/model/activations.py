@@ -172,6 +172,18 @@ ACTIVATIONS: dict[str, Callable[..., Activation]] = {
 ALIASES = {"swish": "silu", "linear": "identity", "logistic": "sigmoid"}
 
 
+def registered(activation: Activation) -> bool:
+    """Is ``activation`` the registry's own entry for its key (same name, expression and flags)? Facts that
+    decide proofs (``increasing``) are trusted only from the registry, never from a user-built Activation."""
+    if not activation.key or activation.key[0] not in ACTIVATIONS:
+        return False
+    try:
+        fresh = ACTIVATIONS[activation.key[0]](*activation.key[1:])
+    except (InputError, TypeError):
+        return False
+    return (fresh.name, fresh.expr, fresh.increasing) == (activation.name, activation.expr, activation.increasing)
+
+
 def get_activation(spec, *params) -> Activation:
     """An :class:`Activation` from a name (``"sigmoid"``, ``"leaky_relu"`` with a slope, ``"polynomial"``
     with coefficients, ``"custom"`` with an expression string), or an Activation passed through."""

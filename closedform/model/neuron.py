@@ -9,7 +9,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import InputError
-from .activations import Activation, get_activation
+from .activations import Activation, get_activation, registered
 from .data import Dataset, parse_data
 from .evaluators import NumericModel, PerSample, per_sample
 from .losses import Loss, check_compatible, get_loss
@@ -101,6 +101,14 @@ class Neuron:
     @cached_property
     def hessian(self) -> sp.Matrix:
         return sp.hessian(self.loss, self.weights)
+
+    @cached_property
+    def convex_matching(self) -> bool:
+        """The loss is the matching loss of an increasing activation, checked, not taken from names: the
+        per-sample gradient simplifies to f(h) - t and the activation is the registry's (f' > 0). Then
+        Hess E = sum f'(h_i) x~_i x~_i^T (+ lam): convex, strictly where the data span."""
+        return (registered(self.activation) and self.activation.increasing
+                and sp.simplify(self.fns.g - (self.activation.expr - t)) == 0)
 
     # -- numbers ---------------------------------------------------------------------------------------------
     @cached_property

@@ -202,8 +202,8 @@ def _pivot_rows(Z, r: int) -> list:
 def check_convexity(state, proposal):
     reduced = state.reduced
     neuron = reduced.neuron
-    if not (neuron.criterion.matches(neuron.activation) and neuron.activation.increasing):
-        return False, "not a matching loss with an increasing activation"
+    if not neuron.convex_matching:
+        return False, "not a matching loss of a registered increasing activation (checked: g = f(h) - t)"
     rows, floats = list(reduced.z), reduced.model.Z
     if neuron.l2:
         penalised = [[sp.Integer(j == k) for k in range(reduced.r)] for j, m in enumerate(reduced.regularised) if m]
@@ -213,7 +213,8 @@ def check_convexity(state, proposal):
         return False, "the data (and the L2 term) do not span the space: not strictly convex"
     if len(state.verified) != 1:
         return False, f"a strictly convex loss has at most one stationary point; {len(state.verified)} verified"
-    return True, "matching loss, f' > 0, data spanning the space (exact rank): strictly convex, one point"
+    return True, ("matching loss (g = f(h) - t, simplified), f' > 0, data spanning the space (exact rank): "
+                  "strictly convex, one point")
 
 
 CHECKS = {

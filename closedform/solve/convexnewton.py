@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..kinds import CertificateKind, Scope
-from .ball import ENCLOSABLE
+from .ball import enclosable
 from .parts import Certificate
 from .strategy import Finding, Strategy
 from .verify import MAX_SYMBOLIC
@@ -58,14 +58,12 @@ class ConvexNewton(Strategy):
     name = "convex Newton"
 
     def applies(self, reduced) -> bool:
-        neuron = reduced.neuron
-        return (reduced.is_full and len(reduced.z) > MAX_SYMBOLIC and neuron.criterion.matches(neuron.activation)
-                and neuron.activation.name in ENCLOSABLE)
+        return reduced.is_full and len(reduced.z) > MAX_SYMBOLIC and enclosable(reduced.neuron) is not None
 
     def solve(self, reduced, digits: int) -> Finding:
         model = reduced.model
         lam = float(model.l2) * model.mask
-        c = _newton(ENCLOSABLE[reduced.neuron.activation.name], model.Z, model.T, lam)
+        c = _newton(enclosable(reduced.neuron), model.Z, model.T, lam)
         if c is None:
             return Finding(notes=[f"Newton did not converge in {ITERATIONS} steps (on separable data its iterates "
                                   f"grow without bound): no finite minimum was found this way"])

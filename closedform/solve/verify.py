@@ -15,7 +15,7 @@ import numpy as np
 import sympy as sp
 
 from ..kinds import Kind
-from .ball import ENCLOSABLE, certify_minimum
+from .ball import certify_minimum, enclosable
 from .certify import MAX_WORK, IntervalModel, NotCertifiable, certify_point
 
 MAX_SYMBOLIC = 200  # exact substitution up to this many samples
@@ -89,16 +89,14 @@ def verify(reduced, c, digits: int, exact=None, intervals: Optional[IntervalMode
 
 def _ball_applies(reduced) -> bool:
     """Large data, a convex matching loss with float enclosures: the strong-convexity ball decides."""
-    neuron = reduced.neuron
-    return (reduced.is_full and len(reduced.z) > MAX_SYMBOLIC and neuron.criterion.matches(neuron.activation)
-            and neuron.activation.name in ENCLOSABLE)
+    return reduced.is_full and len(reduced.z) > MAX_SYMBOLIC and enclosable(reduced.neuron) is not None
 
 
 def _ball(reduced, c) -> Verdict:
     """The float point c is within a proved ball around the unique minimiser (:mod:`.ball`)."""
     model = reduced.model
     centre = [float(v) for v in c]
-    ball = certify_minimum(ENCLOSABLE[reduced.neuron.activation.name], model.Z, model.T,
+    ball = certify_minimum(enclosable(reduced.neuron), model.Z, model.T,
                            float(model.l2) * model.mask, np.array(centre))
     if ball is None:
         return Verdict(False, None, None, "no strong-convexity ball closes around the point")
