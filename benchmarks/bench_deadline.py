@@ -31,7 +31,8 @@ def main():
                     out = subprocess.run(CLI + ["analyze", "--csv", path, "--timeout", str(timeout)],
                                          capture_output=True, text=True)
                     wall = time.perf_counter() - start
-                    status = out.stdout.split("status: ")[-1].split()[0] if "status: " in out.stdout else out.stderr[-80:]
+                    status = (out.stdout.split("status: ")[-1].split()[0] if "status: " in out.stdout
+                              else f"exit {out.returncode}: {out.stderr.strip()[:60]}")
                     worst = max(worst, wall - timeout)
                     print(f"{n:>7} {d:>2} {timeout:>7} s {wall:>6.2f} s {wall - timeout:>+5.2f}  {status}")
     print(f"worst overshoot: {worst:+.2f} s")
