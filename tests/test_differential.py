@@ -40,6 +40,7 @@ THOROUGH = os.environ.get("CLOSEDFORM_THOROUGH") == "1"
 EXAMPLES = int(os.environ.get("CLOSEDFORM_EXAMPLES", 1000 if THOROUGH else 40))
 TIMEOUT = 10
 GRID = 8000 if THOROUGH else 2500
+PROGRESS_EVERY = 50
 DEFAULT_BOX = 30
 MATCH = 1e-8
 
@@ -427,6 +428,9 @@ def test_ground_truth_case(case):
 @given(problem=problems())
 def _explore(problem, record):
     check_problem(problem, record)
+    if THOROUGH and record.counts["problems"] % PROGRESS_EVERY == 0:  # a run cut short still reports
+        print(f"[{record.counts['problems']} problems] disagreements: {len(record.disagreements)}; "
+              + ", ".join(f"{k}: {v}" for k, v in sorted(record.counts.items()) if "checked" in k), flush=True)
 
 
 def test_differential():
