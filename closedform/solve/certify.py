@@ -16,7 +16,7 @@ from ..model.symbols import h, t
 _FUNCTIONS = {"mpf": iv.mpf, "exp": iv.exp, "log": iv.log, "sqrt": iv.sqrt, "sin": iv.sin, "cos": iv.cos,
               "pi": iv.pi, "E": iv.e}  # not iv.erf: its series raises NoConvergence on ordinary inputs
 HESSIAN_DEPTH = 3  # the Hessian needs less tightness than the gradient: start nearer the bisection limit
-MAX_WORK = 2e5  # samples x variables^2 beyond which certification is skipped
+MAX_WORK = 2e4  # samples x variables^2 beyond which points are certified in float64 (.floatbox)
 
 
 class NotCertifiable(Exception):
@@ -25,6 +25,8 @@ class NotCertifiable(Exception):
 
 class IntervalModel:
     """Interval gradient and Hessian of a reduced problem."""
+
+    digits = None  # the digits an enclosure can resolve: any, at the interval precision in force
 
     def __init__(self, reduced):
         fns = reduced.neuron.fns
@@ -91,14 +93,20 @@ def tight_range(f, derivative, target, H, depth: int = 0, max_depth: int = 4):
     return iv.mpf([min(low.a, high.a), max(low.b, high.b)])
 
 
-def _interval_function(expr):
-    expr = expr.rewrite([sp.tanh, sp.cosh, sp.sinh], sp.exp)  # iv has no hyperbolic functions
+def interval_ready(expr):
+    """``expr`` in the functions interval arithmetic covers here (hyperbolic ones rewritten in exp), or
+    NotCertifiable naming what is not covered."""
+    expr = expr.rewrite([sp.tanh, sp.cosh, sp.sinh], sp.exp)
     if expr.has(sp.Piecewise, sp.Max, sp.Min, sp.Abs):
         raise NotCertifiable("piecewise expressions are not certified by interval arithmetic here")
     unknown = {type(f).__name__ for f in expr.atoms(sp.Function)} - set(_FUNCTIONS)
     if unknown:
         raise NotCertifiable(f"no interval version of {', '.join(sorted(unknown))}")
-    compiled = sp.lambdify((t, h), expr, modules=[_FUNCTIONS, "mpmath"], cse=True)
+    return expr
+
+
+def _interval_function(expr):
+    compiled = sp.lambdify((t, h), interval_ready(expr), modules=[_FUNCTIONS, "mpmath"], cse=True)
     return lambda target, value: iv.mpf(compiled(target, value))  # constants come back as plain numbers
 
 
@@ -140,7 +148,8 @@ def certify_point(reduced, model: IntervalModel, c, hessian, precision: int):
             Y = mpmath.inverse(hessian)
         except ZeroDivisionError:
             return None
-        radius = mpmath.mpf(10) ** (3 - precision) * (1 + max(abs(v) for v in c))
+        resolved = precision if model.digits is None else min(precision, model.digits)
+        radius = mpmath.mpf(10) ** (3 - resolved) * (1 + max(abs(v) for v in c))
         X = [iv.mpf([v - radius, v + radius]) for v in c]
         try:
             K = krawczyk(model, X, c, Y)

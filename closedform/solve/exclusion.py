@@ -6,15 +6,20 @@ is accounted for: that is the proof behind ``complete = True`` for the box."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import mpmath
+import numpy as np
 import sympy as sp
 from mpmath import iv
 
-from .certify import interval_digits, inside, krawczyk
+from .certify import IntervalModel, interval_digits, inside, krawczyk
+from .floatbox import FloatIntervalModel
 
 MAX_BOXES = 40000
+MAX_DIRECTIONS = 64  # valley lines (r = 2) beyond which the directional test is skipped
 DIGITS = 20
+CUT = mpmath.mpf(511) / 1024
 
 
 @dataclass
@@ -32,6 +37,12 @@ def _mid(x):
     return mpmath.mpf(x.mid._mpi_[0])
 
 
+def _cut(x):
+    """Where a sub-box is split: a little off its middle (a dyadic fraction), so that a zero at a round number
+    (0, 1/2, ...) does not sit on the edge of both halves, where no test can prove it unique."""
+    return mpmath.mpf(x.a) + (mpmath.mpf(x.b) - mpmath.mpf(x.a)) * CUT
+
+
 def _excludes_zero(interval) -> bool:
     return interval.a > 0 or interval.b < 0
 
@@ -42,54 +53,63 @@ def _centred_gradient(G_centre, X, centre, H):
     return [G_centre[j] + sum((H[j][k] * (X[k] - centre[k]) for k in range(r)), iv.mpf(0)) for j in range(r)]
 
 
-def valley_directions(z) -> list:
-    """In 2-D, the direction perpendicular to each distinct data row: along it that row's term drops out
-    exactly, which decides boxes in a valley where the term sits at its zero (a zero at infinity inside the
+def valley_lines(z) -> list:
+    """In 2-D, each distinct line z_i.c = 0 through the data (none beyond MAX_DIRECTIONS): its direction d
+    (exact, largest entry 1) and the rows on it, those with d.z_i = 0. Along d a row on the line drops out
+    exactly, which decides boxes in a valley where its term sits at its zero (a zero at infinity inside the
     hyperplane z_i.c = 0)."""
     if not z or len(z[0]) != 2:
         return []
-    out = {}
-    for a, b in z:
+    lines = {}
+    for index, row in enumerate(z):
+        a, b = (Fraction(int(v.p), int(v.q)) for v in map(sp.Rational, row))
         if a or b:
-            scale = max(abs(sp.Rational(a)), abs(sp.Rational(b)))
-            d = (-sp.Rational(b) / scale, sp.Rational(a) / scale)
-            out.setdefault(d if (d[0] > 0 or (d[0] == 0 and d[1] > 0)) else (-d[0], -d[1]), None)
-    return list(out)
+            scale = max(abs(a), abs(b))
+            d = (-b / scale, a / scale)
+            lines.setdefault(d if (d[0] > 0 or (d[0] == 0 and d[1] > 0)) else (-d[0], -d[1]), []).append(index)
+            if len(lines) > MAX_DIRECTIONS:
+                return []
+    return list(lines.items())
 
 
-def _enclose(value):
-    value = sp.Rational(value)
-    return iv.mpf(value.p) / value.q
+class _MpBox:
+    """The mpmath interval model (:class:`.certify.IntervalModel`) seen as the search sees a model: the
+    slow, exact-exponent fallback where float64 loses what decides."""
+
+    lossy = False
+
+    def __init__(self, model, lines):
+        self.model, self.r = model, model.r
+        self.directions = [([iv.mpf(dj.numerator) / dj.denominator for dj in d], set(on_line)) for d, on_line in lines]
+
+    def enclose(self, X):
+        gs, rows, l2_part = self.model.terms(X)
+        gradient = list(l2_part)
+        for gi, row in zip(gs, rows):
+            gradient = [o + gi * zj for o, zj in zip(gradient, row)]
+        valleys = []
+        for d, on_line in self.directions:
+            total = sum((l * dj for l, dj in zip(l2_part, d)), iv.mpf(0))
+            for i, (gi, row) in enumerate(zip(gs, rows)):
+                if i not in on_line:
+                    total += gi * (d[0] * row[0] + d[1] * row[1])
+            valleys.append(total)
+        return gradient, valleys
+
+    def gradient(self, X):
+        return self.model.gradient(X)
+
+    def hessian(self, X):
+        return self.model.hessian(X)
 
 
-def _directions(model):
-    """[(d, weights d.z_i)] as intervals, the weights computed exactly (None where d.z_i = 0)."""
-    rows = model.exact[0]
-    out = []
-    for d in valley_directions(rows):
-        weights = [sum(sp.Rational(a) * sp.Rational(b) for a, b in zip(d, row)) for row in rows]
-        out.append(([_enclose(v) for v in d], [None if w == 0 else _enclose(w) for w in weights]))
-    return out
-
-
-def _directional_excludes_zero(terms, directions) -> bool:
-    gs, _, l2_part = terms
-    for d, weights in directions:
-        total = sum((l * dj for l, dj in zip(l2_part, d)), iv.mpf(0))
-        for gi, weight in zip(gs, weights):
-            if weight is not None:
-                total += gi * weight
-        if _excludes_zero(total):
-            return True
-    return False
-
-
-def search(model, box, hessian_at, max_boxes: int = MAX_BOXES) -> BoxSearch:
-    """Branch and bound on ``box`` [(lo, hi), ...]; ``hessian_at(point)`` gives an mp Hessian (preconditioner)."""
+def search(model, box, hessian_at, max_boxes: int = MAX_BOXES, fallback=None) -> BoxSearch:
+    """Branch and bound on ``box`` [(lo, hi), ...] with ``model`` (enclose, gradient, hessian, r, lossy);
+    ``hessian_at(point)`` gives a Hessian (the preconditioner: any matrix is sound); a box ``model`` leaves
+    undecided after losing precision (``model.lossy``) is put to ``fallback`` as well."""
     result = BoxSearch()
     with mpmath.workdps(DIGITS), interval_digits(DIGITS):
         stack = [[iv.mpf([lo, hi]) for lo, hi in box]]
-        directions = _directions(model)
         scale = max(hi - lo for lo, hi in box)
         while stack:
             if result.boxes >= max_boxes:
@@ -97,10 +117,9 @@ def search(model, box, hessian_at, max_boxes: int = MAX_BOXES) -> BoxSearch:
                 break
             X = stack.pop()
             result.boxes += 1
-            try:
-                verdict = _decide(model, X, hessian_at, directions)
-            except (ArithmeticError, ValueError, mpmath.libmp.NoConvergence):
-                verdict = "split"
+            verdict = _decide(model, X, hessian_at)
+            if verdict == "split" and fallback is not None and model.lossy:
+                verdict = _decide(fallback, X, hessian_at)
             if verdict == "unique":
                 result.unique.append(X)
             elif verdict == "split":
@@ -109,7 +128,7 @@ def search(model, box, hessian_at, max_boxes: int = MAX_BOXES) -> BoxSearch:
                 if widths[j] < 1e-12 * scale:
                     result.undecided += 1
                     continue
-                m = _mid(X[j])
+                m = _cut(X[j])
                 stack.append(X[:j] + [iv.mpf([X[j].a, m])] + X[j + 1:])
                 stack.append(X[:j] + [iv.mpf([m, X[j].b])] + X[j + 1:])
     return result
@@ -134,39 +153,44 @@ def _monotone_excludes_zero(model, X, H, j) -> bool:
     return model.gradient(low)[j].a > 0 or model.gradient(high)[j].b < 0
 
 
-def _decide(model, X, hessian_at, directions) -> str:
+def _decide(model, X, hessian_at) -> str:
     """"none", "unique" or "split"; cheapest tests first, every enclosure computed once."""
-    terms = model.terms(X)
-    gs, rows, gradient = terms
-    for gi, row in zip(gs, rows):
-        gradient = [o + gi * zj for o, zj in zip(gradient, row)]
-    if any(_excludes_zero(g) for g in gradient):
-        return "none"
-    if directions and _directional_excludes_zero(terms, directions):
-        return "none"
-    centre = [_mid(x) for x in X]
-    G_centre = model.gradient([iv.mpf(c) for c in centre])
-    H = model.hessian(X)
-    if any(_excludes_zero(g) for g in _centred_gradient(G_centre, X, centre, H)):
-        return "none"
-    if any(_monotone_excludes_zero(model, X, H, j) for j in range(model.r)):
-        return "none"
     try:
+        gradient, valleys = model.enclose(X)
+        if any(_excludes_zero(g) for g in gradient) or any(_excludes_zero(s) for s in valleys):
+            return "none"
+        centre = [_mid(x) for x in X]
+        G_centre = model.gradient([iv.mpf(c) for c in centre])
+        H = model.hessian(X)
+        if any(_excludes_zero(g) for g in _centred_gradient(G_centre, X, centre, H)):
+            return "none"
+        if any(_monotone_excludes_zero(model, X, H, j) for j in range(model.r)):
+            return "none"
         Y = mpmath.inverse(hessian_at(centre))
-    except ZeroDivisionError:
+        K = krawczyk(model, X, centre, Y, G_centre, H)
+    except (ArithmeticError, ValueError, mpmath.libmp.NoConvergence):  # incl. a singular preconditioner
         return "split"
-    K = krawczyk(model, X, centre, Y, G_centre, H)
     if any(k.b < x.a or k.a > x.b for k, x in zip(K, X)):
         return "none"
     return "unique" if inside(K, X) else "split"
 
 
+def _preconditioner(reduced, model, centre):
+    """The Hessian at the centre, whose inverse is the Krawczyk preconditioner: the midpoints of the float64
+    interval Hessian there (finite in saturating tails), or mpmath's where float64 overflows. Any matrix is
+    sound; a good one decides more boxes."""
+    H = model.hessian([iv.mpf(c) for c in centre])
+    if all(mpmath.isfinite(x.a) and mpmath.isfinite(x.b) for row in H for x in row):
+        return mpmath.matrix([[x.mid for x in row] for row in H])
+    return reduced.model.mp_hessian(centre)
+
+
 def box_search(reduced, box, max_boxes: int = MAX_BOXES):
     """Run :func:`search` for a reduced problem; returns (unique boxes as [(lo, hi), ...] of mpf, undecided,
     boxes examined), plain values that cross a process boundary."""
-    from .certify import IntervalModel
-
-    model = IntervalModel(reduced)
-    found = search(model, box, lambda c: reduced.model.mp_hessian(c), max_boxes)
+    lines = valley_lines(reduced.z)
+    fast = FloatIntervalModel(reduced, lines)
+    found = search(fast, box, lambda c: _preconditioner(reduced, fast, c), max_boxes,
+                   fallback=_MpBox(IntervalModel(reduced), lines))
     unique = [[(mpmath.mpf(x._mpi_[0]), mpmath.mpf(x._mpi_[1])) for x in X] for X in found.unique]
     return unique, found.undecided, found.boxes

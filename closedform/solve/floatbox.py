@@ -1,0 +1,192 @@
+"""Interval enclosures of the reduced gradient and Hessian over a box, vectorised over the data in float64
+(:mod:`.intervals`): the fast model of the box search, linear in n with NumPy's constant.
+
+A per-sample function that is rational in e^h is compiled twice, in u = e^h (used where h <= 0) and in
+v = e^-h (where h >= 0), so that neither overflows: far out in a saturating tail each term keeps its sign even
+when its size underflows, and a sum of same-signed terms still excludes 0. Each term's range over its
+h-interval is tightened as in :func:`.certify.tight_range`: where the h-derivative keeps one sign the range is
+spanned by the endpoint values, else the interval is bisected. Where float64 may lose what decides (an overflow,
+or every |h| beyond FAR) :attr:`FloatIntervalModel.lossy` is set and the search asks the mpmath model instead."""
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+from mpmath import iv
+
+from ..model.symbols import h, t
+from . import intervals as ia
+from .certify import interval_ready
+
+FAR = 600.0  # |h| beyond which float64 loses the size of e^-|h| (its sign survives): a box where every term
+# is that far is put to the mpmath model when float64 leaves it undecided
+MAX_DEPTH = 4
+HESSIAN_DEPTH = 3
+
+_u, _v = sp.symbols("u v", positive=True)
+
+
+def _in_exp(expr):
+    """``expr`` as a rational function of u = e^h (None when h appears otherwise)."""
+    def power(arg):
+        k = sp.simplify(arg / h)
+        return _u**k if k.is_integer else sp.exp(arg)
+
+    substituted = expr.replace(lambda e: isinstance(e, sp.exp), lambda e: power(e.args[0]))
+    if substituted.has(h) or not substituted.is_rational_function(_u):
+        return None
+    return sp.cancel(substituted)
+
+
+class _Compiled:
+    """f(t, h) over intervals: in u = e^h and v = e^-h where f is rational in e^h, else as written."""
+
+    def __init__(self, expr):
+        expr = interval_ready(expr)
+        in_u = _in_exp(expr)
+        modules = [ia.MODULE, "mpmath"]
+        if in_u is None:
+            self._plain = sp.lambdify((t, h), expr, modules=modules, cse=True)
+            self._u = self._v = None
+        else:
+            self._plain = None
+            self._u = sp.lambdify((t, _u), in_u, modules=modules, cse=True)
+            self._v = sp.lambdify((t, _v), sp.cancel(in_u.subs(_u, 1 / _v)), modules=modules, cse=True)
+
+    def __call__(self, T: ia.Intervals, H: ia.Intervals) -> ia.Intervals:
+        if self._plain is not None:
+            return _broadcast(self._plain(T, H), H)
+        out = ia.Intervals(np.empty(H.shape), np.empty(H.shape))
+        negative, positive = H.lo < 0, H.hi > 0
+        for side, form, sign in ((negative, self._u, 1), (positive, self._v, -1)):
+            if side.any():  # u = e^h on the part h <= 0, v = e^-h on h >= 0: each in (0, 1]
+                index = np.flatnonzero(side)
+                part = ia.Intervals(np.minimum(H.lo[index], 0), np.minimum(H.hi[index], 0)) if sign > 0 else \
+                    -ia.Intervals(np.maximum(H.lo[index], 0), np.maximum(H.hi[index], 0))
+                value = _broadcast(form(T[index], ia.exp(part)), part)
+                both = (negative & positive)[index] if sign < 0 else np.zeros(index.size, bool)
+                out.lo[index] = np.where(both, np.minimum(out.lo[index], value.lo), value.lo)
+                out.hi[index] = np.where(both, np.maximum(out.hi[index], value.hi), value.hi)
+        zero = ~(negative | positive)  # h = 0 exactly
+        if zero.any():
+            index = np.flatnonzero(zero)
+            value = _broadcast(self._u(T[index], ia.constant(1)), ia.Intervals.points(np.zeros(index.size)))
+            out.lo[index], out.hi[index] = value.lo, value.hi
+        return out
+
+
+def _broadcast(value, like: ia.Intervals) -> ia.Intervals:
+    value = ia.constant(value) if not isinstance(value, ia.Intervals) else value
+    return ia.Intervals(np.broadcast_to(value.lo, like.shape), np.broadcast_to(value.hi, like.shape))
+
+
+def _concat(*parts: ia.Intervals) -> ia.Intervals:
+    return ia.Intervals(np.concatenate([p.lo for p in parts]), np.concatenate([p.hi for p in parts]))
+
+
+def tight_range(f, derivative, T, H, depth: int = 0) -> ia.Intervals:
+    """An enclosure of f(T_i, .) over each H_i: the hull of the endpoint values where the derivative keeps one
+    sign, else the halves (breadth first, every piece of a level in one call, to MAX_DEPTH), then the naive
+    enclosure."""
+    if np.array_equal(H.lo, H.hi):
+        return f(T, H)
+    n = H.shape[0]
+    out = ia.Intervals(np.full(n, np.inf), np.full(n, -np.inf))
+    owner, lo, hi = np.arange(n), H.lo, H.hi
+    for level in range(depth, MAX_DEPTH + 1):
+        pieces = ia.Intervals(lo, hi)
+        monotone = (lambda slope: (slope.lo >= 0) | (slope.hi <= 0))(derivative(T, pieces))
+        ends = f(_concat(T, T), ia.Intervals.points(np.concatenate([lo, hi])))
+        m = lo.size
+        value = ia.hull(ends[:m], ends[m:])
+        done = monotone if level < MAX_DEPTH else np.ones(m, bool)
+        if level == MAX_DEPTH and not monotone.all():
+            value = ia.where(monotone, value, f(T, pieces))
+        np.fmin.at(out.lo, owner[done], value.lo[done])
+        np.fmax.at(out.hi, owner[done], value.hi[done])
+        rest = ~done
+        if not rest.any():
+            break
+        middle = lo[rest] + (hi[rest] - lo[rest]) / 2
+        owner = np.concatenate([owner[rest], owner[rest]])
+        lo, hi = np.concatenate([lo[rest], middle]), np.concatenate([middle, hi[rest]])
+        T = _concat(T[rest], T[rest])
+    return out
+
+
+def _to_iv(x: ia.Intervals):
+    return iv.mpf([float(x.lo), float(x.hi)])  # float endpoints are exact in mpmath
+
+
+def _from_iv(X) -> ia.Intervals:
+    """Boxes as float intervals, rounded outward from mpmath's endpoints."""
+    return ia.Intervals(ia._down([float(x.a) for x in X]), ia._up([float(x.b) for x in X]))
+
+
+class FloatIntervalModel:
+    """Gradient, Hessian and valley sums of a reduced problem over a box, as mpmath intervals computed in float64."""
+
+    digits = 10  # an enclosure of a point resolves about this many digits (the rounding of sums over n terms)
+
+    def __init__(self, reduced, lines=()):
+        """``lines``: [(d, rows on the line)] from :func:`.exclusion.valley_lines` (2-D)."""
+        fns = reduced.neuron.fns
+        self.g = _Compiled(fns.g)
+        self.g_h = _Compiled(fns.g_h)
+        self.g_hh = _Compiled(sp.diff(fns.g_h, h))
+        model = reduced.model
+        self.Z = ia.Intervals.around(model.Z)
+        self.T = ia.Intervals.around(model.T)
+        self.l2 = ia.constant(reduced.neuron.l2)
+        self.mask = list(reduced.regularised)
+        self.r = reduced.r
+        self.directions = []
+        for d, on_line in lines:
+            D = [ia.constant(dj) for dj in d]
+            weights = D[0] * self.Z[:, 0] + D[1] * self.Z[:, 1]
+            weights.lo[on_line] = weights.hi[on_line] = 0.0
+            self.directions.append((D, weights))
+        self.lossy = False  # set when an enclosure of the current box lost what float64 cannot carry
+
+    def _pre(self, X) -> ia.Intervals:
+        box = _from_iv(X)
+        H = self.Z[:, 0] * box[0]
+        for j in range(1, self.r):
+            H = H + self.Z[:, j] * box[j]
+        nearest = np.where((H.lo <= 0) & (H.hi >= 0), 0.0, np.minimum(np.abs(H.lo), np.abs(H.hi)))
+        if not H.finite or float(np.min(nearest, initial=np.inf)) > FAR:
+            self.lossy = True
+        return box, H
+
+    def _checked(self, values: list) -> list:
+        if not all(v.finite for v in values):
+            self.lossy = True
+        return [_to_iv(v) for v in values]
+
+    def _l2(self, box, j):
+        return self.l2 * box[j] if self.mask[j] else ia.constant(0)
+
+    def enclose(self, X):
+        """(enclosure of each gradient component, enclosure of each valley sum d . grad) over the box X; the
+        first call on a box: it clears :attr:`lossy`, which the calls that follow may set."""
+        self.lossy = False
+        box, H = self._pre(X)
+        G = tight_range(self.g, self.g_h, self.T, H)
+        gradient = [ia.total(G * self.Z[:, j]) + self._l2(box, j) for j in range(self.r)]
+        valleys = [ia.total(G * weights) + sum((self._l2(box, j) * dj for j, dj in enumerate(d)), ia.constant(0))
+                   for d, weights in self.directions]
+        return self._checked(gradient), self._checked(valleys)
+
+    def gradient(self, X):
+        return self.enclose(X)[0]
+
+    def hessian(self, X):
+        box, H = self._pre(X)
+        C = tight_range(self.g_h, self.g_hh, self.T, H, depth=HESSIAN_DEPTH)
+        out = [[None] * self.r for _ in range(self.r)]
+        for i in range(self.r):
+            for j in range(i, self.r):
+                entry = ia.total(C * self.Z[:, i] * self.Z[:, j])
+                if i == j and self.mask[i]:
+                    entry = entry + self.l2
+                out[i][j] = out[j][i] = entry
+        return [self._checked(row) for row in out]
