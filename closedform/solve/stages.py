@@ -25,7 +25,7 @@ from ..budget import Deadline, run_with_budget
 from ..kinds import CertificateKind, Finish, Kind, RegionKind, Scope
 from ..model.numbers import to_mpf
 from .asymptotics import zeros_at_infinity
-from .certify import MAX_WORK, IntervalModel, NotCertifiable, certify_point, interval_digits
+from .certify import IntervalModel, NotCertifiable, certify_point, interval_digits
 from .checks import check
 from .classify import classify, classify_float, interval_radius, precision_radius
 from .convexnewton import ConvexNewton, strict_convexity
@@ -35,7 +35,7 @@ from .galois import obstruction
 from .generic import Generic
 from .kink import classify_kink, kink_units
 from .linear import Linear, PiecewiseLinear
-from .numeric import default_box, newton_search, polish, progress_bar, scale_decades
+from .numeric import MP_HESSIAN_WORK, default_box, newton_search, polish, progress_bar, scale_decades
 from .onepoint import OnePoint
 from .parts import Certificate, ClosedForm, Region, StationaryPoint
 from .polynomial import Polynomial
@@ -43,6 +43,7 @@ from .state import Proposal, Verified
 from .verify import MAX_SYMBOLIC, exactly_stationary, interval_model, is_rational_point, verify
 
 MAX_BOX_DIM = 2
+MAX_BOX_WORK = 2e6  # samples x variables^2 beyond which the box search (float64, vectorised) is skipped
 STRATEGY_SHARE = 0.5  # of the time left, for all closed forms together: the rest is the search's
 SEARCH_SHARE = 0.7  # of the time left: the float search and the box proof leave time to classify
 POLISH_CHUNK = 16  # witness candidates polished per worker: the deadline keeps the batches done before it
@@ -233,7 +234,18 @@ def _in_region(state, c) -> bool:
 
 
 def _holds(expr, values, tolerance=1e-9) -> bool:
+    """Does the point ``values`` satisfy the region's conditions (to ``tolerance``)? Parameters of a
+    parametrised region (w2 = s1, ...) are fitted to the point by least squares over its equations first."""
     parts = expr.args if isinstance(expr, sp.And) else (expr,)
+    parameters = sorted(set().union(*(part.free_symbols for part in parts)) - set(values), key=str)
+    if parameters:
+        equations = [(part.lhs - part.rhs).subs(values) for part in parts if isinstance(part, sp.Eq)]
+        try:
+            A, b = sp.linear_eq_to_matrix(equations, parameters)
+        except (sp.polys.polyerrors.PolyError, ValueError):  # not linear in the parameters: not decided here
+            return False
+        fit = np.linalg.lstsq(np.array(A, dtype=float), np.array(b, dtype=float).ravel(), rcond=None)[0]
+        values = {**values, **{p: sp.Float(v, 20) for p, v in zip(parameters, fit)}}
     for part in parts:
         if part == sp.true:
             continue
@@ -269,7 +281,7 @@ class BoxProof(Stage):
 
     def run(self, state) -> None:
         reduced = state.reduced
-        if state.certificate is not None or reduced.r > MAX_BOX_DIM or reduced.model.Z.shape[0] * reduced.r**2 > MAX_WORK:
+        if state.certificate is not None or reduced.r > MAX_BOX_DIM or reduced.model.Z.shape[0] * reduced.r**2 > MAX_BOX_WORK:
             return
         try:
             IntervalModel(reduced)
@@ -395,7 +407,7 @@ def _smooth_kind(state, c, enclosure, intervals, kink):
     if kink:  # beyond the exact one-sided analysis (r > 2): not decided
         return Kind.DEGENERATE
     model = state.reduced.model
-    if model.Z.shape[0] * model.p ** 2 > 2e5:  # large data: the float Hessian decides clear cases
+    if model.Z.shape[0] * model.p ** 2 > MP_HESSIAN_WORK:  # large data: the float Hessian decides clear cases
         point = np.array([[float(v) for v in c]])
         scale = float(np.abs(model.fns.numpy("g_h", model.T, point @ model.Z.T)[0]) @ (np.abs(model.Z).max(axis=1) ** 2))
         kind = classify_float(model.hessian(point)[0], scale + float(model.l2))

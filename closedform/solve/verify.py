@@ -17,9 +17,11 @@ import sympy as sp
 from ..kinds import Kind
 from .ball import certify_minimum, enclosable
 from .certify import MAX_WORK, IntervalModel, NotCertifiable, certify_point
+from .floatbox import FloatIntervalModel
 
 MAX_SYMBOLIC = 200  # exact substitution up to this many samples
 SAFETY = 100  # the tolerance's factor over the first-order error bound
+MAX_FLOAT_WORK = 2e6  # samples x variables^2 beyond which points are not interval-certified
 
 
 @dataclass(frozen=True)
@@ -45,17 +47,19 @@ def exactly_stationary(reduced, c) -> bool:
     return all(sp.simplify(e) == 0 for e in grad)
 
 
-def interval_model(reduced) -> Optional[IntervalModel]:
-    """The interval gradient and Hessian when the problem is smooth, full rank and small enough; else None."""
-    if not reduced.is_full or reduced.model.Z.shape[0] * reduced.r**2 > MAX_WORK:
+def interval_model(reduced):
+    """The interval gradient and Hessian when the problem is smooth and full rank: mpmath's (any precision)
+    while the data are small, float64's (about 10 digits, linear in n) up to MAX_FLOAT_WORK; else None."""
+    work = reduced.model.Z.shape[0] * reduced.r**2
+    if not reduced.is_full or work > MAX_FLOAT_WORK:
         return None
     try:
-        return IntervalModel(reduced)
+        return IntervalModel(reduced) if work <= MAX_WORK else FloatIntervalModel(reduced)
     except NotCertifiable:
         return None
 
 
-def verify(reduced, c, digits: int, exact=None, intervals: Optional[IntervalModel] = None,
+def verify(reduced, c, digits: int, exact=None, intervals=None,
            proof: bool = False) -> Verdict:
     """Verify the point ``c`` (mp numbers good to ``digits`` digits; ``exact`` its exact coordinates if any).
     ``proof``: a point found by a float search must also be enclosed by the Krawczyk test when ``intervals``
