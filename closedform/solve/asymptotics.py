@@ -4,8 +4,8 @@ exact: the gradient vanishes at infinity in that cell iff that sum is 0. The lim
 sum_i L_sign(t_i). When sign * G_sign(t) >= 0 for every term (cross-entropy, Poisson) v.grad =
 sum_i G_sign(t_i) |v.z_i| cannot cancel, so a zero needs every term to vanish: one linear program (Konis' test of
 separation) decides, its answer checked exactly (the signs of its direction, or a Farkas certificate), linear in
-n. Otherwise cells are enumerated exactly for r <= 3, and for r > 3 the linear program gives the term-by-term
-condition only."""
+n. Otherwise cells are enumerated exactly for r <= 3 while they are few (MAX_CELL_WORK), and beyond that the
+linear program gives the term-by-term condition only."""
 from __future__ import annotations
 
 from fractions import Fraction
@@ -20,6 +20,7 @@ from .parts import Asymptote
 from .cells import cells
 
 MAX_REPORTED = 12
+MAX_CELL_WORK = 2e5  # cells x terms beyond which the cells are not enumerated
 
 
 def _tail(activation, loss, which: str, sign: int):
@@ -100,7 +101,8 @@ def zeros_at_infinity(reduced):
     conditions = _sign_conditions(reduced)
     rows, possible, one_signed = conditions
     every_term_one_side = len(rows) == sum(1 for zi in reduced.z if any(zi))
-    if (one_signed and (every_term_one_side or not possible)) or reduced.r > 3:  # one linear program decides
+    if (one_signed and (every_term_one_side or not possible)) or reduced.r > 3 or _too_many_cells(reduced):
+        # one linear program decides
         directions, note = _lp_direction(reduced, conditions)
         notes.append(note)
     else:
@@ -123,6 +125,13 @@ def zeros_at_infinity(reduced):
     if reduced.r > 1:
         notes.append("rays inside the hyperplanes z_i.v = 0 (restricted problems) are not analysed")
     return found, notes
+
+
+def _too_many_cells(reduced) -> bool:
+    """Would enumerating the cells (about 2n in 2-D, n^2 in 3-D, each limit a sum over n terms) cost more
+    than MAX_CELL_WORK? Then the linear program's term-by-term answer is given instead (linear in n)."""
+    n, r = len(reduced.z), reduced.r
+    return r >= 2 and n * (2 * n if r == 2 else n * n) > MAX_CELL_WORK
 
 
 def _sign_conditions(reduced):
@@ -157,7 +166,8 @@ def _lp_direction(reduced, conditions):
     if not rows:
         v = np.random.default_rng(1).standard_normal(reduced.r)
         return [tuple(Fraction(x).limit_denominator(10**6) for x in v)], \
-            "every term's gradient vanishes at both infinities; one generic direction is shown"
+            "every term's gradient vanishes at both infinities, so every cell of the arrangement is a zero " \
+            "at infinity; one generic direction is shown"
     from scipy.optimize import linprog
 
     A = np.array([[-s * float(x) for x in z] for s, z in rows])
