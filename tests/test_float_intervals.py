@@ -1,0 +1,226 @@
+"""The float64 interval layer of the box search (closedform.solve.intervals, .floatbox), against mpmath at
+60 digits and against the mpmath interval model it replaces: every enclosure must contain the true values of
+points inside it, and both branch-and-bound backends must find the same zeros."""
+import math
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings, strategies as st
+from mpmath import iv
+
+import closedform as cf
+from closedform.solve import exclusion, intervals as ia
+from closedform.solve.certify import IntervalModel, interval_digits
+from closedform.solve.floatbox import FloatIntervalModel
+from closedform.solve.reduction import reduce
+
+mpmath.mp.dps = 60
+finite = st.floats(min_value=-50, max_value=50, allow_nan=False, allow_infinity=False)
+positive = st.floats(min_value=1e-6, max_value=1e6, allow_nan=False)
+
+UNARY = {  # name: (interval function, mpmath function, domain strategy for the endpoints)
+    "exp": (ia.exp, mpmath.exp, st.floats(min_value=-745, max_value=709)),
+    "log": (ia.log, mpmath.log, positive),
+    "sqrt": (ia.sqrt, mpmath.sqrt, positive),
+    "sin": (ia.sin, mpmath.sin, finite),
+    "cos": (ia.cos, mpmath.cos, finite),
+    "square": (lambda x: x**2, lambda v: v**2, finite),
+    "cube": (lambda x: x**3, lambda v: v**3, finite),
+    "inverse": (lambda x: x**-1, lambda v: 1 / v, positive),
+    "power 7": (lambda x: x**7, lambda v: v**7, st.floats(min_value=-20, max_value=20)),
+}
+
+
+def _contains(enclosure, value) -> bool:
+    return mpmath.mpf(float(enclosure.lo)) <= value <= mpmath.mpf(float(enclosure.hi))
+
+
+def _samples(lo, hi):
+    """Nine points of [lo, hi], exact: (lo (8 - k) + hi k) / 8 needs at most ~2200 bits for float endpoints."""
+    with mpmath.workprec(2400):
+        return [(mpmath.mpf(lo) * (8 - k) + mpmath.mpf(hi) * k) / 8 for k in range(9)]
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(data=st.data())
+def test_unary_enclosures_contain_the_60_digit_values(name, data):
+    function, reference, domain = UNARY[name]
+    a, b = sorted((data.draw(domain), data.draw(domain)))
+    enclosure = function(ia.Intervals(a, b))
+    for v in _samples(a, b):
+        assert _contains(enclosure, reference(v)), (name, a, b, v)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(finite, finite, finite, finite, st.sampled_from(["+", "-", "*", "/"]))
+def test_binary_enclosures_contain_the_exact_results(a, b, c, d, op):
+    (a, b), (c, d) = sorted((a, b)), sorted((c, d))
+    x, y = ia.Intervals(a, b), ia.Intervals(c, d)
+    result = {"+": x + y, "-": x - y, "*": x * y, "/": x / y}[op]
+    for u in _samples(a, b)[::2]:
+        for v in _samples(c, d)[::2]:
+            if op == "/" and v == 0:
+                continue
+            exact = {"+": u + v, "-": u - v, "*": u * v, "/": u / v if v else 0}[op]
+            assert _contains(result, exact), (a, b, op, c, d)
+
+
+def test_rounding_is_outward_even_where_round_to_nearest_is_exact_looking():
+    third = ia.constant(1) / 3
+    lo, hi = float(third.lo), float(third.hi)
+    assert mpmath.mpf(lo) < mpmath.mpf(1) / 3 < mpmath.mpf(hi) and hi - lo <= 4 * math.ulp(1 / 3)
+    tenth = ia.Intervals.around(0.1)  # the float 0.1 stands for the decimal 1/10, which it is not
+    assert mpmath.mpf(float(tenth.lo)) < mpmath.mpf(1) / 10 < mpmath.mpf(float(tenth.hi))
+    assert float(ia.Intervals.around(3.0).lo) == float(ia.Intervals.around(3.0).hi) == 3.0  # integers are exact
+
+
+def test_sums_carry_the_rounding_bound():
+    values = np.array([1e16, 1.0, -1e16, 1.0] * 250)  # float summation drops the ones
+    s = ia.total(ia.Intervals.points(values))
+    assert s.lo <= 500 <= s.hi
+
+
+def test_overflow_keeps_sign_and_nan_says_nothing():
+    big = ia.exp(ia.Intervals(710.0, 720.0))
+    assert big.lo > 1e300 and big.hi == np.inf
+    nothing = big - big
+    assert nothing.lo == -np.inf and nothing.hi == np.inf
+    zero = ia.Intervals(0.0, 0.0) * ia.Intervals(1.0, np.inf)  # 0 times any real: 0, within a rounding step
+    assert -5e-324 <= float(zero.lo) <= 0 <= float(zero.hi) <= 5e-324
+
+
+def _problem(activation, loss, data):
+    problem = cf.Neuron(activation, loss, data=data)
+    problem.fns.compile()
+    return reduce(problem)
+
+
+def _enclosures_agree(reduced, box):
+    """Gradient and Hessian over ``box`` by both models: the float one must contain the 60-digit gradient at
+    sample points, and overlap the mpmath interval enclosure."""
+    fast, slow = FloatIntervalModel(reduced, exclusion.valley_lines(reduced.z)), IntervalModel(reduced)
+    with mpmath.workdps(30), interval_digits(30):
+        X = [iv.mpf(list(b)) for b in box]
+        g_fast, g_slow = fast.gradient(X), slow.gradient(X)
+        for a, b in zip(g_fast, g_slow):
+            assert a.a <= b.b and b.a <= a.b
+        corners = [[mpmath.mpf(lo) + (mpmath.mpf(hi) - mpmath.mpf(lo)) * k / 4 for (lo, hi) in box] for k in range(5)]
+    for c in corners:
+        with mpmath.workdps(60):
+            exact = reduced.model.mp_gradient(c)
+        for j, enclosure in enumerate(g_fast):
+            assert enclosure.a <= exact[j] <= enclosure.b
+
+
+@pytest.mark.parametrize("activation, loss, data, box", [
+    ("sigmoid", "mse", [(1, "3/10"), (2, "9/10")], [(-30, 30)]),
+    ("tanh", "mse", [(1, "1/3"), (-2, "1/2"), (3, "-1/5")], [(-4, 4)]),
+    ("softplus", "mse", [(1, 120), (3, 400)], [(100, 140)]),
+    ("sigmoid", "bce", [((1, 2), 1), ((-1, 1), 0), ((2, -1), 1)], [(-3, 3), (-2, 5)]),
+    ("exp", "poisson", [(1, 2), ("1/2", 1)], [(-2, 2)]),
+])
+def test_float_and_mpmath_enclosures_agree_and_contain_the_gradient(activation, loss, data, box):
+    _enclosures_agree(_problem(activation, loss, data), box)
+
+
+def _search(reduced, box, fast):
+    lines = exclusion.valley_lines(reduced.z)
+    model = FloatIntervalModel(reduced, lines) if fast else exclusion._MpBox(IntervalModel(reduced), lines)
+    found = exclusion.search(model, box, lambda c: reduced.model.mp_hessian(c))
+    return found
+
+
+targets = st.fractions(min_value="1/20", max_value="19/20", max_denominator=20).map(str)
+inputs = st.integers(min_value=-4, max_value=4).filter(bool)
+
+
+@settings(max_examples=12, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(inputs, targets), min_size=1, max_size=3))
+def test_both_box_search_backends_find_the_same_zeros(data):
+    """Two independent enclosure routes (float64 vectorised, mpmath per sample) must agree on how many zeros
+    the box holds and where: each unique box of one meets a unique box of the other."""
+    reduced = _problem("sigmoid", "mse", data)
+    with mpmath.workdps(exclusion.DIGITS), interval_digits(exclusion.DIGITS):
+        fast, slow = _search(reduced, [(-20, 20)], True), _search(reduced, [(-20, 20)], False)
+    assert fast.complete and slow.complete
+    assert len(fast.unique) == len(slow.unique)
+    for X in fast.unique:
+        assert any(X[0].a <= Y[0].b and Y[0].a <= X[0].b for Y in slow.unique)
+
+
+def test_the_far_softplus_minimum_is_found_by_the_float_search():
+    reduced = _problem("softplus", "mse", [(1, 120), (3, 400)])
+    unique, undecided, boxes = exclusion.box_search(reduced, [(-800, 800)])
+    assert undecided == 0 and len(unique) == 1
+    (lo, hi), = unique[0]
+    assert lo <= 132 <= hi  # for w >> 0 softplus(h) = h + O(e^-h): (w - 120) + 3 (3 w - 400) = 0
+
+
+def test_a_parametrised_affine_region_does_not_crash_the_witness():
+    """A relu problem whose affine regions are written with a parameter s1 (found by the thorough profile):
+    the witness checks membership by fitting s1. The one isolated point, by hand: rows 1 and 2 active and
+    fitted exactly, (2/3) w1 + 4 w2 = 4 and 4 w1 - 2 w2 = 1/3, give (7/13, 71/78); row 3 is inactive there
+    (h3 = -21/13 - 142/117 < 0), so the loss is t3^2 / 2 = 8/9."""
+    r = cf.Neuron("relu", "mse", dim=2, data=[(("2/3", 4), 4), ((4, -2), "1/3"), ((-3, "-4/3"), "-4/3")]).stationary_points()
+    (point,) = r.points
+    assert tuple(point.exact) == (sp.Rational(7, 13), sp.Rational(71, 78)) and abs(point.loss - mpmath.mpf(8) / 9) < 1e-25
+    assert sorted(region.kind.value for region in r.regions) == ["affine", "affine", "flat"]
+
+
+def _sigmoid_mse_data(n, d, seed):
+    rng = np.random.default_rng(seed)
+    X = np.round(rng.normal(size=(n, d)), 3)
+    t = np.round(np.clip(1 / (1 + np.exp(-X @ np.ones(d))) + rng.normal(scale=0.1, size=n), 0.01, 0.99), 2)
+    return X, t
+
+
+def test_large_data_points_are_certified_in_float64_around_an_independent_root():
+    """n = 25,000 in 1-D: past the mpmath interval model's size, the Krawczyk test runs on float64 enclosures.
+    The root is found independently by bisection on the sign of the gradient, written with the stable
+    sigmoid 1 / (1 + e^-h) = e^(h - logaddexp(0, h)), to 1e-12."""
+    from closedform.solve.verify import interval_model, verify
+
+    X, t = _sigmoid_mse_data(25_000, 1, 3)
+    x = X[:, 0]
+
+    def gradient(w):
+        s = np.exp(w * x - np.logaddexp(0, w * x))
+        return float(np.sum((s - t) * s * (1 - s) * x))
+
+    lo, hi = 0.0, 3.0
+    assert gradient(lo) < 0 < gradient(hi)
+    while hi - lo > 1e-12:
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if gradient(mid) < 0 else (lo, mid)
+    problem = cf.Neuron("sigmoid", "mse", data=(X, t))
+    reduced = reduce(problem)
+    intervals = interval_model(reduced)
+    assert isinstance(intervals, FloatIntervalModel)
+    with mpmath.workdps(30):
+        verdict = verify(reduced, [mpmath.mpf((lo + hi) / 2)], 10, intervals=intervals, proof=True)
+    assert verdict.holds and verdict.method == "Krawczyk enclosure"
+    (a, b), = verdict.enclosure
+    assert a <= lo and hi <= b and b - a < 1e-5
+
+
+def test_many_cells_at_infinity_are_summarised_with_an_exact_limit():
+    """sigmoid + mse, 2-D, n = 400: every term's gradient tends to 0 at both infinities, so every cell is a
+    zero at infinity; the cells (about 800) are not enumerated, one generic direction is shown, and its limiting
+    loss is sum_i (1 - t_i)^2 / 2 over v.x_i > 0 plus t_i^2 / 2 over v.x_i < 0 (recomputed here exactly)."""
+    from fractions import Fraction
+
+    X, t = _sigmoid_mse_data(400, 2, 5)
+    r = cf.Neuron("sigmoid", "mse", data=(X, t)).stationary_points(timeout=30)
+    assert any("every cell of the arrangement is a zero at infinity" in note for note in r.notes)
+    (asymptote,) = r.asymptotic
+    v = [Fraction(str(sp.Rational(c))) for c in asymptote.direction]
+    expected = Fraction(0)
+    for row, target in zip(X, t):
+        side = sum(Fraction(repr(float(a))) * b for a, b in zip(row, v))
+        assert side != 0
+        target = Fraction(repr(float(target)))
+        expected += (1 - target) ** 2 / 2 if side > 0 else target ** 2 / 2
+    assert sp.Rational(asymptote.limit_loss) == sp.Rational(expected.numerator, expected.denominator)
