@@ -16,7 +16,8 @@ from ..model.symbols import h, t
 _FUNCTIONS = {"mpf": iv.mpf, "exp": iv.exp, "log": iv.log, "sqrt": iv.sqrt, "sin": iv.sin, "cos": iv.cos,
               "pi": iv.pi, "E": iv.e}  # not iv.erf: its series raises NoConvergence on ordinary inputs
 HESSIAN_DEPTH = 3  # the Hessian needs less tightness than the gradient: start nearer the bisection limit
-MAX_WORK = 2e4  # samples x variables^2 beyond which points are certified in float64 (.floatbox)
+MAX_WORK = 1000  # samples x variables^2 beyond which points are certified in float64 (.floatbox): mpmath's
+# intervals cost ~1 ms per sample per enclosure
 
 
 class NotCertifiable(Exception):

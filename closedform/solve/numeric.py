@@ -14,7 +14,7 @@ BOX_REACH = 50.0  # default box: |h| up to this for the smallest data entry
 MAX_STARTS = 400
 RUNAWAY = 1e6  # a polish whose iterate leaves this multiple of its start has run off to a tail
 WORK_BUDGET = 3e7  # starts x n x r^2 per Newton sweep
-MP_HESSIAN_WORK = 2e4  # samples x variables^2 up to which the polish's Newton uses the mpmath Hessian (beyond:
+MP_HESSIAN_WORK = 1000  # samples x variables^2 up to which the polish's Newton uses the mpmath Hessian (beyond:
 # float64's, which still gains ~15 digits per step)
 TAIL_STEP = 1e-6  # a converged root's last Newton step, relative to the box; a tail's stays near 1/|z|
 

@@ -18,6 +18,7 @@ from ..kinds import Kind
 from .ball import certify_minimum, enclosable
 from .certify import MAX_WORK, IntervalModel, NotCertifiable, certify_point
 from .floatbox import FloatIntervalModel
+from .numeric import MP_HESSIAN_WORK
 
 MAX_SYMBOLIC = 200  # exact substitution up to this many samples
 SAFETY = 100  # the tolerance's factor over the first-order error bound
@@ -76,7 +77,7 @@ def verify(reduced, c, digits: int, exact=None, intervals=None,
     with mpmath.workdps(digits + 10):
         point = [mpmath.mpf(v) for v in c]
         residual = mpmath.norm(model.mp_gradient(point))
-        hessian = model.mp_hessian(point)
+        hessian = _hessian(model, point)
         size = 1 + max(abs(v) for v in point)
         delta = mpmath.mpf(10) ** (-digits) * size
         rounding = mpmath.mpf(10) ** (-(digits + 8)) * (model.mp_gradient_scale(point) + mpmath.mnorm(hessian, 1) * size)
@@ -89,6 +90,17 @@ def verify(reduced, c, digits: int, exact=None, intervals=None,
             return Verdict(True, residual, tolerance, "Krawczyk enclosure", tuple(enclosure))
     return Verdict(False, residual, tolerance, "no Krawczyk enclosure" if residual <= tolerance
                    else "residual above the error bound of the point's precision")
+
+
+def _hessian(model, point):
+    """The Hessian for the tolerance's norm and the Krawczyk preconditioner: mpmath's on small data, float64's
+    (when finite) past MP_HESSIAN_WORK: both only scale a bound or precondition, neither decides alone."""
+    if model.Z.shape[0] * model.p**2 > MP_HESSIAN_WORK:
+        with np.errstate(all="ignore"):
+            H = model.hessian(np.array([float(v) for v in point]))[0]
+        if np.all(np.isfinite(H)):
+            return mpmath.matrix(H.tolist())
+    return model.mp_hessian(point)
 
 
 def _ball_applies(reduced) -> bool:
