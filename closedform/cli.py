@@ -9,6 +9,7 @@ import math
 import os
 import signal
 import sys
+import textwrap
 import threading
 
 import sympy as sp
@@ -17,6 +18,7 @@ from .budget import Deadline
 from .errors import InputError
 from .model.data import parse_data_string, read_csv
 from .model.numbers import exact_number
+from .printing import text
 from .problem import Network, Neuron, local_model, shared_weight_recursion
 from .recursion import Unfinished
 
@@ -106,19 +108,34 @@ def seed_report() -> str:
     neuron = Neuron("sigmoid", "mse")
     s = sp.Function("s")
     w, x, t = neuron.weights[0], neuron.data.x[0][0], neuron.data.t[0]
-    readable = -(t - s(w * x)) * s(w * x) * (1 - s(w * x)) * x
+    # the gradient as people write it by hand, factors in this order: -(t - s) s (1 - s) x
+    readable = sp.Mul(-1, t - s(w * x), s(w * x), 1 - s(w * x), x, evaluate=False)
     result = neuron.stationary_points()
     return "\n".join([
         SEED,
-        f"loss      E(w) = {sp.sstr(neuron.loss)}",
-        f"gradient  dE/dw = {sp.sstr(readable)}   with s(h) = 1/(1 + exp(-h)), s' = s(1 - s)",
+        f"loss      E(w) = {text(neuron.loss)}",
+        f"gradient  dE/dw = {text(readable, order='none')}   with s(h) = 1/(1 + exp(-h)), s' = s(1 - s)",
         "",
         result.summary(),
         "",
-        "So: for 0 < t < 1 the zero is the hyperplane w.x = log(t/(1 - t)) (any dimension); for t = 0, t = 1 or t",
-        "outside (0, 1) there is no finite zero and the gradient only tends to 0 as w.x -> +-oo (saturation).",
+        textwrap.fill(_answer(result), width=110),
+        "In dimension d the zero set is the hyperplane w.x = log(t/(1 - t)):  closedform analyze --dim 3",
         'Many datapoints: try  closedform analyze --data "1:3/10; 2:9/10"',
     ])
+
+
+def _answer(result) -> str:
+    """The seed's answer in one sentence, read off the closed forms of ``result`` (and its completeness)."""
+    cases = []
+    for form in result.closed_form:
+        where = text(form.expr, unknowns=result.problem.weights)
+        condition = "" if form.conditions == sp.true else f" if {text(form.conditions)}"
+        cases.append((f"at {where}" if isinstance(form.expr, sp.Set) else f"where {where}") + condition)
+    if result.complete:
+        cases.append("nowhere else (proved)")
+    listed = cases[0] if len(cases) == 1 else ", ".join(cases[:-1]) + ", and " + cases[-1]
+    return (f"So: the gradient vanishes {listed}: for t <= 0 or t >= 1 (and x != 0) it only tends to 0 as "
+            f"w*x -> +-oo (saturation).")
 
 
 def _attach_values(argv: list) -> list:
@@ -199,13 +216,13 @@ def _backprop(args) -> int:
         try:
             recursion = shared_weight_recursion(rows, timeout=args.timeout)
         except Unfinished as partial:
-            print(f"W = {sp.sstr(partial.W.tolist())} read ({partial.W.rows} x {partial.W.cols}, exact)")
-            print(f"characteristic polynomial {sp.sstr(partial.charpoly)}")
+            print(f"W = {text(partial.W)} read ({partial.W.rows} x {partial.W.cols}, exact)")
+            print(f"characteristic polynomial {text(partial.charpoly)}")
             print(f"the closed form of (W^T)^k did not finish: {partial.reason}"
                   + ("; no LaTeX written" if args.latex else ""))
             return 0
         print(recursion.describe())
-        print(f"delta_(L-k) = (W^T)^k delta_L with (W^T)^k = {sp.sstr(recursion.power)}")
+        print(f"delta_(L-k) = (W^T)^k delta_L with (W^T)^k = {text(recursion.power)}")
         derivation = recursion.derivation()
     else:
         widths = [int(v) if v.is_Integer else str(v) for v in _numbers(args.widths, "--widths")]

@@ -16,6 +16,7 @@ import sympy as sp
 
 from .errors import InputError
 from .model.numbers import exact_number, shown, to_mpf
+from .printing import text
 
 DIGITS = 40
 
@@ -51,12 +52,12 @@ class LocalModel:
         return self.newton_gradient is not None and all(sp.sympify(v) == 0 for v in self.newton_gradient)
 
     def summary(self) -> str:
-        listed = lambda values, digits: ", ".join(sp.sstr(shown(v, digits)) for v in values)  # noqa: E731
+        listed = lambda values, digits: ", ".join(text(shown(v, digits)) for v in values)  # noqa: E731
         newton = ("the Hessian is singular at w0: no Newton step" if self.newton_point is None else
                   f"Newton point w0 - H^-1 g = ({listed(self.newton_point, 15)}); gradient there: "
                   f"({listed(self.newton_gradient, 6)})")
         return "\n".join([
-            f"at w0 = ({listed(self.at, 12)}): E = {shown(self.value, 12)}, gradient ({listed(self.gradient, 12)})",
+            f"at w0 = ({listed(self.at, 12)}): E = {text(shown(self.value, 12))}, gradient ({listed(self.gradient, 12)})",
             newton + ("  -> one Newton step reaches the stationary point" if self.newton_reaches_stationary_point
                       else ""),
             f"linear model: relative error passes {self.threshold:g} at step length {self.threshold_step:.4g}"

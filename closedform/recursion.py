@@ -13,6 +13,7 @@ from .errors import InputError
 from .model.numbers import exact_number
 from .budget import run_with_budget
 from .kinds import Finish
+from .printing import text
 
 k = sp.Symbol("k", integer=True, nonnegative=True)
 
@@ -34,7 +35,7 @@ class SharedWeightRecursion:
     def describe(self) -> str:
         if self.diagonalisable:
             return "W is diagonalisable: (W^T)^k = (P^-1)^T D^k P^T, powers of the eigenvalues"
-        return f"W is not diagonalisable (Jordan form {sp.sstr(self.jordan)}): (W^T)^k comes from the Jordan blocks"
+        return f"W is not diagonalisable (Jordan form {text(self.jordan)}): (W^T)^k comes from the Jordan blocks"
 
 
 class Unfinished(InputError):
@@ -43,8 +44,8 @@ class Unfinished(InputError):
 
     def __init__(self, W: sp.Matrix, timeout: float, reason: str):
         self.W, self.charpoly, self.reason = W, W.charpoly().as_expr(), reason
-        super().__init__(f"no closed form of (W^T)^k for W = {sp.sstr(W.tolist())} found within {timeout:g} s "
-                         f"(characteristic polynomial {sp.sstr(self.charpoly)}): {reason}")
+        super().__init__(f"no closed form of (W^T)^k for W = {text(W)} found within {timeout:g} s "
+                         f"(characteristic polynomial {text(self.charpoly)}): {reason}")
 
 
 def shared_weight_recursion(W, timeout: float = 10.0) -> SharedWeightRecursion:

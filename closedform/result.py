@@ -3,6 +3,7 @@
 strings at full precision. The parts (points, regions, certificate, ...) are the pipeline's own types."""
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass, field
 from typing import Optional
@@ -10,7 +11,8 @@ from typing import Optional
 import mpmath
 import sympy as sp
 
-from .kinds import Kind, Scope, Status
+from .kinds import CertificateKind, Kind, Scope, Status
+from .printing import text
 from .solve.parts import (Asymptote, Certificate, ClosedForm, Obstruction, Reduction, Region, StationaryPoint, Stats,
                           decimal)
 from .solve.pipeline import solve
@@ -132,6 +134,52 @@ class StationarySet:
         where = f" in the box {self._where()}" if self.box is not None else ""
         return f"  not proved complete: other stationary points may exist{where}   status: {self.status.value}"
 
+    def obstruction_sentence(self) -> Optional[str]:
+        """Why no radical closed form exists, in words and plain-text formulas (None without an obstruction):
+        the factor and its Galois group, the proof of non-solvability, and what it means for the point."""
+        o = self.obstruction
+        if o is None:
+            return None
+        proof = f" ({o.proof})" if o.proof else ""
+        sentence = (f"the irreducible factor {text(o.polynomial)} of degree {sp.Poly(o.polynomial).degree()} has "
+                    f"Galois group {o.group}, which is not solvable{proof}")
+        if self.reduction is None:
+            return sentence + "; so the stationary point cannot be written in radicals"
+        c = self._coordinate()
+        c_star, u_star = sp.Symbol(f"{c}*"), sp.Symbol("u*")
+        q, k = self.reduction.q, sp.Integer(self.reduction.k)
+        where = "" if c in self.problem.weights else " (c the coordinate along the data)"
+        return (sentence + f"; so u* = {text(sp.exp(-k * c_star / q))} at a stationary point {text(c_star)}{where} "
+                f"cannot be written in radicals, and {text(c_star)} = {text(-(q / k) * sp.log(u_star))} is not the "
+                f"logarithm of a radical expression")
+
+    def certificate_sentence(self) -> Optional[str]:
+        """What the certificate proved, with its formulas in plain text (None when nothing is proved)."""
+        cert = self.certificate
+        if cert is None:
+            return None
+        facts = cert.facts
+        if cert.kind is CertificateKind.EXACT_ROOTS and self.reduction is not None and "count" in facts:
+            c = self._coordinate()
+            u = sp.Symbol("u")
+            q, k = self.reduction.q, sp.Integer(self.reduction.k)
+            return (f"with u = {text(sp.exp(-k * c / q))} the gradient vanishes iff P(u) = 0 and u > 0, where P(u) = "
+                    f"{text(self.reduction.polynomial)}; P has {facts['count']} positive real root(s), each a "
+                    f"stationary point {text(c)} = {text(-(q / k) * sp.log(u))}")
+        if cert.kind is CertificateKind.EXACT_ROOTS and facts.get("lower", 0) is None and "polynomial" in facts:
+            return (f"the gradient is the polynomial {text(facts['polynomial'])} (times a positive constant); each of "
+                    f"its {facts['count']} real roots is a stationary point")
+        if cert.kind is CertificateKind.LINEAR_SYSTEM and {"A", "rhs"} <= set(facts):
+            A, b = facts["A"], facts["rhs"]
+            return (f"the stationarity condition is the linear system A c = b with A = {text(A)}, b = {text(b)}; A "
+                    f"is non-singular, so c = {text(A.LUsolve(b))} is the only stationary point")
+        return cert.details
+
+    def _coordinate(self):
+        """The one reduced coordinate of a reduction u = exp(-k c/q): the weight itself when there is one."""
+        weights = self.problem.weights
+        return weights[0] if len(weights) == 1 else sp.Symbol("c")
+
     def summary(self) -> str:
         lines = [f"Stationary points of the {self.problem.describe()}"]
         if not self.points and not self.regions and not self.closed_form:
@@ -143,18 +191,18 @@ class StationarySet:
                 where = f" in the box {self._where()}" if self.box is not None else ""
                 lines.append(f"  no finite stationary point found{where} (not a proof)")
         for c in self.closed_form:
-            cond = "" if c.conditions == sp.true else f"   if {sp.sstr(c.conditions)}"
-            lines.append(f"  closed form: {sp.sstr(c.expr)}{cond}")
+            cond = "" if c.conditions == sp.true else f"   if {text(c.conditions)}"
+            lines.append(f"  closed form: {text(c.expr, unknowns=self.problem.weights)}{cond}")
         for pt in self.points:
             w = ", ".join(decimal(v, 20) for v in pt.w)
-            exact = f"   exact: {sp.sstr(pt.exact)}" if pt.exact is not None else ""
+            exact = f"   exact: {text(pt.exact)}" if pt.exact is not None else ""
             lines.append(f"  {pt.kind.value:<10} w = ({w})   loss = {decimal(pt.loss, 15)}{exact}")
         for r in self.regions:
             lines.append(f"  {r.kind.value} region: {r.description}")
         for a in self.asymptotic:
-            lines.append(f"  at infinity: {a.description}; loss -> {sp.sstr(a.limit_loss)}")
+            lines.append(f"  at infinity: {a.description}; loss -> {text(a.limit_loss)}")
         if self.obstruction is not None:
-            lines.append(f"  no radical closed form: {self.obstruction.explanation}")
+            lines.append(f"  no radical closed form: {self.obstruction_sentence()}")
         lines.append(self._completeness_line())
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
@@ -163,7 +211,8 @@ class StationarySet:
         rows = "".join(
             f"<tr><td>{', '.join(decimal(v, 12) for v in p.w)}</td><td>{p.kind.value}</td><td>{decimal(p.loss, 12)}</td>"
             f"<td>{p.certified}</td></tr>" for p in self.points)
-        extra = "".join(f"<li>{a.description}: loss &rarr; {sp.sstr(a.limit_loss)}</li>" for a in self.asymptotic)
+        extra = "".join(f"<li>{html.escape(a.description)}: loss &rarr; {html.escape(text(a.limit_loss))}</li>"
+                        for a in self.asymptotic)
         return (f"<p><b>{self.problem.describe()}</b> &mdash; complete: {self.complete}, status: {self.status.value}</p>"
                 f"<table><tr><th>w</th><th>kind</th><th>loss</th><th>certified</th></tr>{rows}</table>"
                 + (f"<p>Zeros at infinity:</p><ul>{extra}</ul>" if extra else ""))

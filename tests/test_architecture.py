@@ -12,11 +12,13 @@ PACKAGE = Path(__file__).resolve().parent.parent / "closedform"
 LAYERS = ["model", "solve", "result", "present", "facade"]  # lowest first; an import may only go down or across
 
 # Modules outside the layer packages, placed by hand. local, network and recursion are model-level
-# computations (their presenters live in present/); budget, errors and kinds are neutral low modules.
+# computations (their presenters live in present/); budget, errors, kinds and printing (the text printer that
+# every layer prints formulas through) are neutral low modules.
 PLACED = {
     "closedform.budget": "model",
     "closedform.errors": "model",
     "closedform.kinds": "model",
+    "closedform.printing": "model",
     "closedform.local": "model",
     "closedform.network": "model",
     "closedform.recursion": "model",

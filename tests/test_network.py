@@ -136,7 +136,7 @@ def test_bad_W_is_refused_by_name(W, message):
 
 def test_a_cubic_eigenvalue_problem_stops_at_its_budget_and_says_so():
     # the plastic-number matrix: characteristic polynomial lambda^3 - lambda - 1, Cardano radicals everywhere
-    with pytest.raises(cf.InputError, match=r"found within 1 s \(characteristic polynomial lambda\*\*3 - lambda - 1\)"):
+    with pytest.raises(cf.InputError, match=r"found within 1 s \(characteristic polynomial lambda\^3 - lambda - 1\)"):
         cf.shared_weight_recursion([[0, 1, 0], [0, 0, 1], [1, 1, 0]], timeout=1)
 
 

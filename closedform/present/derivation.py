@@ -182,7 +182,7 @@ def _add_result(d: Derivation, neuron, result):
                     "coefficients; the stationary points are w = -(q/k) log u over its positive roots.",
                     sp.Symbol("P(u)"), result.reduction.polynomial.as_expr())
     if result.obstruction is not None:
-        d.statement("No closed form in radicals: " + result.obstruction.explanation, sp.Symbol("G"),
+        d.statement("No closed form in radicals: " + result.obstruction_sentence() + ".", sp.Symbol("G"),
                     rf"\text{{{result.obstruction.group}}}")
     for point in result.points:
         value = point.exact if point.exact is not None else sp.Tuple(*[sp.Float(str(v), 20) for v in point.w])
@@ -209,9 +209,9 @@ def _add_completeness(d: Derivation, result):
     certificate = result.certificate
     if certificate.scope is Scope.GLOBAL:
         d.statement(("There is no finite stationary point" if empty else "Nothing else is stationary anywhere")
-                    + f" (proved: {certificate.details}; checked independently: {certificate.checked_by}).",
+                    + f" (proved: {result.certificate_sentence()}; checked independently: {certificate.checked_by}).",
                     symbol, sp.S.EmptySet if empty else r"\text{complete on } \mathbb{R}^{" + str(len(result.problem.weights)) + "}")
     else:
         d.statement(("There is no stationary point in the search box" if empty else "Nothing else is stationary in the search box")
-                    + f", proved there only ({certificate.details}); nothing is claimed outside it.", symbol,
+                    + f", proved there only ({result.certificate_sentence()}); nothing is claimed outside it.", symbol,
                     sp.S.EmptySet if empty else r"\text{complete in the box only}")

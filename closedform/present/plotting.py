@@ -12,6 +12,7 @@ import sympy as sp  # noqa: E402
 
 from ..errors import InputError  # noqa: E402
 from ..kinds import Kind, RegionKind  # noqa: E402
+from ..printing import text  # noqa: E402
 from ..solve.reduction import reduce  # noqa: E402
 
 STYLE = {Kind.MIN: ("o", "tab:green"), Kind.MAX: ("^", "tab:red"), Kind.SADDLE: ("s", "tab:orange"),
@@ -48,7 +49,7 @@ def _plot_1d(result, reduced):
     centres = [_coordinates(reduced, p) for p in result.points]
     reach = _reach(reduced, centres)
     grid = np.linspace(-reach, reach, 1201)[:, None]
-    label = sp.sstr(reduced.combinations[0])
+    label = text(reduced.combinations[0])
     fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(7, 6), constrained_layout=True)
     top.plot(grid[:, 0], model.loss(grid), color="tab:blue", label="loss E")
     bottom.plot(grid[:, 0], model.gradient(grid)[:, 0], color="tab:purple", label=f"dE/d({label})")
@@ -66,7 +67,7 @@ def _plot_1d(result, reduced):
             [float(v) for v in asymptote.direction]), [1.0])) > 0
         level = float(asymptote.limit_loss)
         top.axhline(level, xmin=0.5 if positive else 0.0, xmax=1.0 if positive else 0.5, linestyle="--",
-                    color="tab:gray", label=f"{asymptote.description}: loss -> {sp.sstr(asymptote.limit_loss)}",
+                    color="tab:gray", label=f"{asymptote.description}: loss -> {text(asymptote.limit_loss)}",
                     gid="asymptote")
     for region in result.regions:
         if region.kind is RegionKind.FLAT:
@@ -122,9 +123,9 @@ def _plot_2d(result, reduced):
         v = 0.85 * reach * v / np.linalg.norm(v)
         ax.annotate("", xy=(v[0], v[1]), xytext=(0, 0), arrowprops=dict(arrowstyle="->", color="white", lw=1.5),
                     gid="asymptote")
-        ax.text(0.7 * v[0], 0.7 * v[1], f"loss -> {sp.sstr(asymptote.limit_loss)}", color="white", fontsize=8,
+        ax.text(0.7 * v[0], 0.7 * v[1], f"loss -> {text(asymptote.limit_loss)}", color="white", fontsize=8,
                 ha="center", va="bottom")
-    names = [sp.sstr(c) for c in reduced.combinations]
+    names = [text(c) for c in reduced.combinations]
     ax.set_xlabel(names[0])
     ax.set_ylabel(names[1])
     ax.set_title(result.problem.describe())

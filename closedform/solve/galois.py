@@ -107,5 +107,5 @@ def obstruction(factors, consequence: str) -> Optional[Obstruction]:
         if verdict.solvable is False:
             explanation = (f"the irreducible factor {sp.sstr(factor.as_expr())} of degree {factor.degree()} has Galois "
                            f"group {verdict.group}, which is not solvable ({verdict.reason}); so {consequence}")
-            return Obstruction("galois", factor.as_expr(), verdict.group, False, explanation)
+            return Obstruction("galois", factor.as_expr(), verdict.group, False, explanation, verdict.reason)
     return None

@@ -109,6 +109,7 @@ class Obstruction:
     group: str
     solvable: bool
     explanation: str
+    proof: str = ""  # why the group is not solvable (the primes and cycle types, or the theorem), re-checkable
 
     def to_dict(self):
         return {"kind": self.kind, "polynomial": sp.sstr(self.polynomial), "group": self.group,
