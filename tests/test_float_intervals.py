@@ -74,7 +74,9 @@ def test_rounding_is_outward_even_where_round_to_nearest_is_exact_looking():
     assert mpmath.mpf(lo) < mpmath.mpf(1) / 3 < mpmath.mpf(hi) and hi - lo <= 4 * math.ulp(1 / 3)
     tenth = ia.Intervals.around(0.1)  # the float 0.1 stands for the decimal 1/10, which it is not
     assert mpmath.mpf(float(tenth.lo)) < mpmath.mpf(1) / 10 < mpmath.mpf(float(tenth.hi))
-    assert float(ia.Intervals.around(3.0).lo) == float(ia.Intervals.around(3.0).hi) == 3.0  # integers are exact
+    assert float(ia.Intervals.around(0.0).lo) == float(ia.Intervals.around(0.0).hi) == 0.0  # only 0 rounds to 0
+    near_one = ia.Intervals.around(float(sp.Rational("0.99999999999999997")))  # rounds to 1.0, is not 1
+    assert mpmath.mpf(float(near_one.lo)) < mpmath.mpf("0.99999999999999997") < 1 < float(near_one.hi)
 
 
 def test_sums_carry_the_rounding_bound():
@@ -224,3 +226,14 @@ def test_many_cells_at_infinity_are_summarised_with_an_exact_limit():
         target = Fraction(repr(float(target)))
         expected += (1 - target) ** 2 / 2 if side > 0 else target ** 2 / 2
     assert sp.Rational(asymptote.limit_loss) == sp.Rational(expected.numerator, expected.denominator)
+
+
+def test_underflowed_terms_are_put_to_mpmath():
+    """tanh + mse: g ~ e^(-2|h|) underflows past |h| = 372; on [400, 590] float64 sees [-1e-321, 1e-321] while
+    the gradient is positive (about 1e-342 at 400, by mpmath below): the mpmath fallback must decide the box
+    (found by review: float64 alone split it forever)."""
+    reduced = _problem("tanh", "mse", [(1, "1/2"), (2, "1/3")])
+    with mpmath.workdps(50):
+        assert reduced.model.mp_gradient([mpmath.mpf(400)])[0] > 0
+    unique, undecided, boxes = exclusion.box_search(reduced, [(400, 590)], max_boxes=300)
+    assert (unique, undecided) == ([], 0)

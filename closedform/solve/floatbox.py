@@ -6,7 +6,7 @@ v = e^-h (where h >= 0), so that neither overflows: far out in a saturating tail
 when its size underflows, and a sum of same-signed terms still excludes 0. Each term's range over its
 h-interval is tightened as in :func:`.certify.tight_range`: where the h-derivative keeps one sign the range is
 spanned by the endpoint values, else the interval is bisected. Where float64 may lose what decides (an overflow,
-or every |h| beyond FAR) :attr:`FloatIntervalModel.lossy` is set and the search asks the mpmath model instead."""
+or a gradient enclosure within TINY of 0, where terms may have underflowed) :attr:`FloatIntervalModel.lossy` is set and the search asks the mpmath model instead."""
 from __future__ import annotations
 
 import numpy as np
@@ -17,8 +17,8 @@ from ..model.symbols import h, t
 from . import intervals as ia
 from .certify import interval_ready
 
-FAR = 600.0  # |h| beyond which float64 loses the size of e^-|h| (its sign survives): a box where every term
-# is that far is put to the mpmath model when float64 leaves it undecided
+TINY = 1e-200  # a gradient enclosure inside (-TINY, TINY) may hold underflowed terms (e^-2|h| is 0 in float64
+# past |h| = 372): such a box is put to the mpmath model when float64 leaves it undecided
 MAX_DEPTH = 4
 HESSIAN_DEPTH = 3
 
@@ -89,6 +89,7 @@ def tight_range(f, derivative, T, H, depth: int = 0) -> ia.Intervals:
     enclosure."""
     if np.array_equal(H.lo, H.hi):
         return f(T, H)
+    depth = min(depth, MAX_DEPTH)  # the last level always writes every term (an unwritten one would be empty)
     n = H.shape[0]
     out = ia.Intervals(np.full(n, np.inf), np.full(n, -np.inf))
     owner, lo, hi = np.arange(n), H.lo, H.hi
@@ -152,8 +153,7 @@ class FloatIntervalModel:
         H = self.Z[:, 0] * box[0]
         for j in range(1, self.r):
             H = H + self.Z[:, j] * box[j]
-        nearest = np.where((H.lo <= 0) & (H.hi >= 0), 0.0, np.minimum(np.abs(H.lo), np.abs(H.hi)))
-        if not H.finite or float(np.min(nearest, initial=np.inf)) > FAR:
+        if not H.finite:
             self.lossy = True
         return box, H
 
@@ -169,15 +169,20 @@ class FloatIntervalModel:
         """(enclosure of each gradient component, enclosure of each valley sum d . grad) over the box X; the
         first call on a box: it clears :attr:`lossy`, which the calls that follow may set."""
         self.lossy = False
+        return self._sums(X)
+
+    def _sums(self, X):
         box, H = self._pre(X)
         G = tight_range(self.g, self.g_h, self.T, H)
         gradient = [ia.total(G * self.Z[:, j]) + self._l2(box, j) for j in range(self.r)]
         valleys = [ia.total(G * weights) + sum((self._l2(box, j) * dj for j, dj in enumerate(d)), ia.constant(0))
                    for d, weights in self.directions]
+        if any(max(abs(float(g.lo)), abs(float(g.hi))) < TINY for g in gradient):
+            self.lossy = True  # every term may have underflowed: only mpmath can still tell the sign
         return self._checked(gradient), self._checked(valleys)
 
     def gradient(self, X):
-        return self.enclose(X)[0]
+        return self._sums(X)[0]
 
     def hessian(self, X):
         box, H = self._pre(X)

@@ -16,18 +16,18 @@ _INF = np.inf
 
 def _down(x, ulps: int = 1):
     x = np.asarray(x, dtype=float)
-    if ulps > 1:
-        with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
+        if ulps > 1:
             x = np.where(np.isfinite(x), x - ulps * np.spacing(np.abs(x)), x)
-    return np.nextafter(x, -_INF)  # +oo moves to the largest float: a true lower bound of an overflow
+        return np.nextafter(x, -_INF)  # +oo moves to the largest float: a true lower bound of an overflow
 
 
 def _up(x, ulps: int = 1):
     x = np.asarray(x, dtype=float)
-    if ulps > 1:
-        with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
+        if ulps > 1:
             x = np.where(np.isfinite(x), x + ulps * np.spacing(np.abs(x)), x)
-    return np.nextafter(x, _INF)
+        return np.nextafter(x, _INF)
 
 
 def _fraction_interval(value: Fraction) -> "Intervals":
@@ -78,11 +78,12 @@ class Intervals:
 
     @classmethod
     def around(cls, x) -> "Intervals":
-        """The float64 values x, each the correctly rounded value of an exact number: one ulp either side,
-        none where x is an integer below 2^53 (the exact number then is that integer)."""
+        """The float64 values x, each the correctly rounded value of an exact number: one ulp either side, none
+        at 0 (nonzero data have magnitude above 1e-300, so only 0 rounds to 0); an integral float may stand
+        for a nearby non-integer (0.99999999999999997 rounds to 1.0), so it is widened too."""
         x = np.asarray(x, dtype=float)
-        exact = (x == np.round(x)) & (np.abs(x) < _EXACT_INT)
-        return cls(np.where(exact, x, _down(x)), np.where(exact, x, _up(x)))
+        zero = x == 0
+        return cls(np.where(zero, 0.0, _down(x)), np.where(zero, 0.0, _up(x)))
 
     def __getitem__(self, index) -> "Intervals":
         return Intervals(self.lo[index], self.hi[index])

@@ -40,7 +40,7 @@ from .onepoint import OnePoint
 from .parts import Certificate, ClosedForm, Region, StationaryPoint
 from .polynomial import Polynomial
 from .state import Proposal, Verified
-from .verify import MAX_SYMBOLIC, exactly_stationary, interval_model, is_rational_point, verify
+from .verify import MAX_SYMBOLIC, exactly_stationary, interval_model, is_rational_point, verify, working_hessian
 
 MAX_BOX_DIM = 2
 MAX_BOX_WORK = 2e6  # samples x variables^2 beyond which the box search (float64, vectorised) is skipped
@@ -365,7 +365,7 @@ def _point(state, entry, intervals) -> StationaryPoint:
         c = [mpmath.mpf(v) for v in entry.c]
         enclosure = entry.verdict.enclosure
         if enclosure is None and intervals is not None and not kink:
-            hessian = model.mp_hessian(c)
+            hessian = working_hessian(model, c)
             try:
                 enclosure = certify_point(reduced, intervals, c, hessian, precision)
             except ZeroDivisionError:
@@ -377,8 +377,15 @@ def _point(state, entry, intervals) -> StationaryPoint:
     exact_w = reduced.to_weights(entry.exact) if entry.exact is not None else None
     exact = (exact_w[0] if len(exact_w) == 1 else sp.Tuple(*exact_w)) if exact_w is not None else None
     w = tuple(c) if reduced.is_full else _to_weights_mp(reduced, c, precision)
+    if reduced.is_full and enclosure is not None and exact is None and not _residual_passed(entry.verdict):
+        w = _proved_digits(c, enclosure)  # a float64 enclosure proves ~10 digits, and nothing proves more
     return StationaryPoint(w, kind, loss, residual, certified=enclosure is not None, exact=exact,
                            enclosure=None if enclosure is None else tuple(enclosure), kink=kink)
+
+
+def _residual_passed(verdict) -> bool:
+    """Did the residual test at working precision support the point's digits (beyond an enclosure)?"""
+    return verdict.tolerance is not None and verdict.residual is not None and verdict.residual <= verdict.tolerance
 
 
 def _proved_digits(c, enclosure) -> tuple:

@@ -77,7 +77,7 @@ def verify(reduced, c, digits: int, exact=None, intervals=None,
     with mpmath.workdps(digits + 10):
         point = [mpmath.mpf(v) for v in c]
         residual = mpmath.norm(model.mp_gradient(point))
-        hessian = _hessian(model, point)
+        hessian = working_hessian(model, point)
         size = 1 + max(abs(v) for v in point)
         delta = mpmath.mpf(10) ** (-digits) * size
         rounding = mpmath.mpf(10) ** (-(digits + 8)) * (model.mp_gradient_scale(point) + mpmath.mnorm(hessian, 1) * size)
@@ -92,7 +92,7 @@ def verify(reduced, c, digits: int, exact=None, intervals=None,
                    else "residual above the error bound of the point's precision")
 
 
-def _hessian(model, point):
+def working_hessian(model, point):
     """The Hessian for the tolerance's norm and the Krawczyk preconditioner: mpmath's on small data, float64's
     (when finite) past MP_HESSIAN_WORK: both only scale a bound or precondition, neither decides alone."""
     if model.Z.shape[0] * model.p**2 > MP_HESSIAN_WORK:
