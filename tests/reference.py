@@ -312,6 +312,8 @@ def _tail_digits(act: Act, hmax) -> int:
 class RefProblem:
     """One problem: activation, loss, data [(x tuple, t)], bias, l2 (exact)."""
 
+    _deadline = float("inf")  # set by solve(): past it the reference gives up (GaveUp), counted as unchecked
+
     def __init__(self, activation: str, loss: str, data, bias: bool = False, l2=0):
         self.activation, self.loss = activation, loss
         self.act = parse_activation(activation)
@@ -482,6 +484,8 @@ class RefProblem:
         for _ in range(iterations):
             if max(abs(v) for v in c) > 1e6:  # Newton ran off far beyond any box: not a root found here
                 return c, False
+            if time.perf_counter() > self._deadline:  # far tails need ~|h|/2.3 digits: minutes at |h| ~ 10^5
+                raise GaveUp(f"the reference gave up after {REFERENCE_SECONDS} s (Newton at high precision)")
             wdps = self._dps_for(c, dps)
             with mpmath.workdps(wdps):
                 G = mpmath.matrix(self.grad_c(c, wdps))
@@ -532,6 +536,7 @@ class RefProblem:
     def solve(self, box=30, grid=20000, seed=0):
         """(points, regions) of the stationary set; isolated points only inside (or near) ``box`` (a half-width,
         or a list of (lo, hi) per reduced variable)."""
+        self._deadline = time.perf_counter() + REFERENCE_SECONDS
         with mpmath.workdps(WORK_DPS):
             return self._solve(box, grid, seed)
 
@@ -799,6 +804,7 @@ class GaveUp(NotImplementedError):
 
 
 POLISH_SECONDS = 120
+REFERENCE_SECONDS = 300  # one problem's whole reference solve
 
 
 def _roots_2d(prob, box, seed):
