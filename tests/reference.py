@@ -487,6 +487,8 @@ class RefProblem:
             if time.perf_counter() > self._deadline:  # far tails need ~|h|/2.3 digits: minutes at |h| ~ 10^5
                 raise GaveUp(f"the reference gave up after {REFERENCE_SECONDS} s (Newton at high precision)")
             wdps = self._dps_for(c, dps)
+            if wdps > MAX_DPS:  # one exp at 10^5 digits takes minutes: the reference does not try
+                raise GaveUp(f"the reference would need {wdps} digits (a Newton iterate far in a tail)")
             with mpmath.workdps(wdps):
                 G = mpmath.matrix(self.grad_c(c, wdps))
                 Hm = self.hess_c(c, wdps)
@@ -805,6 +807,7 @@ class GaveUp(NotImplementedError):
 
 POLISH_SECONDS = 120
 REFERENCE_SECONDS = 300  # one problem's whole reference solve
+MAX_DPS = 3000  # digits beyond which a polish gives up (|h| ~ 7000 in a saturating tail)
 
 
 def _roots_2d(prob, box, seed):
