@@ -16,6 +16,9 @@ def test_there_is_one_notebook_per_question():
 def test_notebook_executes_and_its_facts_hold(path):
     notebook = nbformat.read(path, as_version=4)
     NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    warnings = [out.get("text", "") for cell in notebook.cells if cell.cell_type == "code" for out in cell.outputs
+                if out.output_type == "stream" and "TqdmWarning" in out.get("text", "")]
+    assert warnings == [], warnings  # the progress bar falls back to plain text without ipywidgets
     last = notebook.cells[-1]
     printed = "".join(out.get("text", "") for out in last.outputs if out.output_type == "stream")
     assert printed.strip().endswith("all facts hold")

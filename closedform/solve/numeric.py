@@ -184,6 +184,12 @@ def _polish(model, start, precision, max_iterations):
 
 
 def progress_bar(items, what: str, progress=None, unit: str = "point"):
-    """``items`` with a progress bar on a terminal (or as ``progress`` says)."""
-    from tqdm.auto import tqdm  # loads only where a bar can be needed
+    """``items`` with a progress bar on a terminal (or as ``progress`` says): the notebook widget where
+    ipywidgets is installed, else the plain text bar (tqdm.auto would warn "IProgress not found" in Jupyter)."""
+    from importlib.util import find_spec
+
+    if find_spec("ipywidgets") is not None:  # loads only where a bar can be needed
+        from tqdm.auto import tqdm
+    else:
+        from tqdm.std import tqdm
     return tqdm(items, desc=what, unit=unit, disable=None if progress is None else not progress, leave=False)
