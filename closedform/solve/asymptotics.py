@@ -18,6 +18,7 @@ from ..model.evaluators import per_sample
 from ..model.symbols import h, t
 from .parts import Asymptote
 from .cells import cells
+from ..printing import text
 
 MAX_REPORTED = 12
 MAX_CELL_WORK = 2e5  # cells x terms beyond which the cells are not enumerated
@@ -81,9 +82,9 @@ def _cell_limit(reduced, v):
 
 def _describe(reduced, v):
     if reduced.r == 1:
-        form = sp.sstr(reduced.combinations[0])
+        form = text(reduced.combinations[0])
         return f"{form} -> {'+oo' if v[0] > 0 else '-oo'}"
-    return "along the direction (" + ", ".join(sp.sstr(sp.Rational(x.numerator, x.denominator))
+    return "along the direction (" + ", ".join(text(sp.Rational(x.numerator, x.denominator))
                                                for x in _as_fractions(v)) + ") of the data span"
 
 

@@ -12,6 +12,7 @@ import sympy as sp
 from ..kinds import CertificateKind, Scope
 from ..model.activations import rational_in_u
 from ..model.symbols import t, u
+from ..printing import text
 from .parts import Certificate, Reduction
 from .roots import real_roots
 from .strategy import Finding, Strategy
@@ -111,10 +112,12 @@ class ExpSubstitution(Strategy):
                                                    digits + 5),)
                 points.append((-scale * sp.log(root),))
                 factors += [factor] if factor not in factors else []
-        details = (f"with u = exp(-{sp.Rational(k) / q}*c) the gradient vanishes iff P(u) = 0, u > 0; P has "
-                   f"{len(points)} positive real root(s), each a stationary point c = -{scale}*log(u)")
-        meaning = (f"u* = exp(-{sp.Rational(k) / q}*c*) cannot be written in radicals, and c* = -{scale}*log(u*) is "
-                   f"not the logarithm of a radical expression")
+        c = reduced.combinations[0]
+        details = (f"with u = {text(sp.exp(-c / scale))} the gradient vanishes iff P(u) = 0 and u > 0, where "
+                   f"P(u) = {text(P.as_expr())}; P has {len(points)} positive real root(s), each a stationary point "
+                   f"{text(sp.Eq(c, -scale * sp.log(u)))}")
+        meaning = (f"u* = {text(sp.exp(-c / scale))} at a stationary point cannot be written in radicals, and "
+                   f"{text(c)} = {text(-scale * sp.log(sp.Symbol('u*')))} is not the logarithm of a radical expression")
         certificate = Certificate(CertificateKind.EXACT_ROOTS, Scope.GLOBAL, details,
                                   facts={"polynomial": P, "lower": 0, "count": len(points)})
         return Finding(points=points, values=values, certificate=certificate, equivalence=True,

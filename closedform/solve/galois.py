@@ -20,6 +20,7 @@ import flint
 import sympy as sp
 
 from .parts import Obstruction
+from ..printing import text
 
 MAX_PRIME = 5000
 
@@ -105,7 +106,7 @@ def obstruction(factors, consequence: str) -> Optional[Obstruction]:
     for factor in factors:
         verdict = galois_verdict(factor)
         if verdict.solvable is False:
-            explanation = (f"the irreducible factor {sp.sstr(factor.as_expr())} of degree {factor.degree()} has Galois "
+            explanation = (f"the irreducible factor {text(factor.as_expr())} of degree {factor.degree()} has Galois "
                            f"group {verdict.group}, which is not solvable ({verdict.reason}); so {consequence}")
             return Obstruction("galois", factor.as_expr(), verdict.group, False, explanation, verdict.reason)
     return None

@@ -15,6 +15,7 @@ from .cells import _rational_rows, cells, lower_faces, signs
 from .parts import Certificate, Region
 from .strategy import Finding, Strategy
 from .verify import exactly_stationary
+from ..printing import text
 
 
 def output_power(reduced):
@@ -52,8 +53,8 @@ class Linear(Strategy):
         if params.shape[0]:  # a singular system: an affine family (possible only with a bias and l2 > 0)
             return Finding(regions=[_family(reduced, solution, params)])
         certificate = Certificate(CertificateKind.LINEAR_SYSTEM, Scope.GLOBAL,
-                                  f"the stationarity condition is the linear system A c = b with A = {sp.sstr(A)}, "
-                                  f"b = {sp.sstr(rhs.T)}; A is non-singular, so c = {sp.sstr(solution.T)} is the "
+                                  f"the stationarity condition is the linear system A c = b with A = {text(A)}, "
+                                  f"b = {text(rhs.T)}; A is non-singular, so c = {text(solution.T)} is the "
                                   f"only stationary point", facts={"A": A, "rhs": rhs})
         return Finding(points=[tuple(solution)], certificate=certificate)
 
@@ -135,8 +136,8 @@ def _family_region(reduced, pattern, solution, params):
     equations = [sp.Eq(ci, sp.expand(vi.subs(free))) for ci, vi in zip(c, solution)]
     conditions = [(sp.expand((row * c)[0]) > 0) if on else (sp.expand((row * c)[0]) <= 0)
                   for row, on in zip(rows, pattern) if any(row)]
-    description = (", ".join(sp.sstr(e) for e in equations) + f" for free {', '.join(map(str, free.values()))}, "
-                   f"where " + " and ".join(sp.sstr(cond) for cond in conditions) + " (one activation pattern)")
+    description = (", ".join(text(e) for e in equations) + f" for free {', '.join(map(str, free.values()))}, "
+                   f"where " + " and ".join(text(cond) for cond in conditions) + " (one activation pattern)")
     return Region(RegionKind.AFFINE, description, sp.And(*equations, *conditions), representative=tuple(member))
 
 
@@ -156,7 +157,7 @@ def _dead(reduced, finding):
     at_zero = {cj: 0 for cj, m in zip(c, reduced.regularised) if m} if fixed else {}
     inequalities = {sp.expand((sp.Matrix(zi).T * c)[0]).subs(at_zero) for zi in reduced.z if any(zi)}
     inequalities = sorted((e for e in inequalities if e != 0), key=sp.sstr)
-    parts = [sp.sstr(e) for e in fixed] + [f"{sp.sstr(e)} <= 0" for e in inequalities]
+    parts = [text(e) for e in fixed] + [f"{text(e)} <= 0" for e in inequalities]
     description = ("every w with " + " and ".join(parts) + f" ({reduced.neuron.activation.convention}; "
                    f"the loss is constant there)")
     expr = sp.And(*fixed, *[e <= 0 for e in inequalities])
@@ -167,6 +168,6 @@ def _family(reduced, solution, params) -> Region:
     """The affine family of solutions of a singular linear system."""
     free = {tau: sp.Symbol(f"s{k}", real=True) for k, tau in enumerate(params, 1)}
     equations = [sp.Eq(ci, sp.expand(vi.subs(free))) for ci, vi in zip(reduced.combinations, solution)]
-    return Region(RegionKind.AFFINE, ", ".join(sp.sstr(e) for e in equations) + " for every value of "
+    return Region(RegionKind.AFFINE, ", ".join(text(e) for e in equations) + " for every value of "
                   + ", ".join(map(str, free.values())), sp.And(*equations),
                   representative=tuple(solution.subs({tau: 0 for tau in params})))

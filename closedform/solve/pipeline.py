@@ -15,6 +15,7 @@ from .reduction import Reduced, reduce
 from ..budget import Deadline, run_with_budget
 from .stages import run_stages
 from .state import Proposal, State
+from ..printing import text
 
 
 def deadline_for(timeout) -> Deadline:
@@ -61,7 +62,7 @@ def solve(neuron, timeout=10, precision=30, box=None, progress=None) -> State:
         return _settle(state)
     if not reduced.is_full:
         state.notes.append(f"the data spans {reduced.r} of {neuron.p} dimensions: each stationary set below is "
-                           f"an affine set of w with the same {', '.join(map(sp.sstr, reduced.combinations))}")
+                           f"an affine set of w with the same {', '.join(map(text, reduced.combinations))}")
     return _settle(run_stages(state))
 
 

@@ -14,6 +14,7 @@ from .parts import Certificate
 from .polysystem import solve_system
 from .roots import real_roots
 from .strategy import Finding, Strategy
+from ..printing import text
 
 
 class Polynomial(Strategy):
@@ -33,7 +34,7 @@ class Polynomial(Strategy):
             poly = sp.Poly(poly.clear_denoms()[1], variables[0])
             found = sorted(real_roots(poly, digits), key=lambda item: float(item[1]))
             certificate = Certificate(CertificateKind.EXACT_ROOTS, Scope.GLOBAL,
-                                      f"the gradient is the polynomial {sp.sstr(poly.as_expr())} (times a positive "
+                                      f"the gradient is the polynomial {text(poly.as_expr())} (times a positive "
                                       f"constant); each of its {len(found)} real roots is a stationary point",
                                       facts={"polynomial": poly, "lower": None, "count": len(found)})
             return Finding(points=[(root,) for root, _, _ in found],

@@ -9,6 +9,7 @@ from functools import cached_property
 import sympy as sp
 
 from ..model.evaluators import NumericModel
+from ..printing import text
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,7 +68,7 @@ class Reduced:
 
     def describe_set(self, c_value) -> str:
         """'w1 + 2*w2 = c*' style description of the stationary set for a reduced point."""
-        parts = [f"{sp.sstr(form)} = {sp.sstr(value)}" for form, value in zip(self.combinations, c_value)]
+        parts = [f"{text(form)} = {text(value)}" for form, value in zip(self.combinations, c_value)]
         return ", ".join(parts)
 
 

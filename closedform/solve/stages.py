@@ -41,6 +41,7 @@ from .parts import Certificate, ClosedForm, Region, StationaryPoint
 from .polynomial import Polynomial
 from .state import Proposal, Verified
 from .verify import MAX_SYMBOLIC, exactly_stationary, interval_model, is_rational_point, verify, working_hessian
+from ..printing import text
 
 MAX_BOX_DIM = 2
 MAX_BOX_WORK = 2e6  # samples x variables^2 beyond which the box search (float64, vectorised) is skipped
@@ -487,8 +488,8 @@ def _dead_continuum(state, point, entry):
     forms = [sp.expand((sp.Matrix(zi).T * variables)[0]) for zi in reduced.z]
     equations = [sp.Eq(forms[i], values[i]) for i in active] + [sp.Eq(variables[j], c[j]) for j in fixed]
     off = sorted({forms[i] for i, zi in enumerate(reduced.z) if any(zi) and i not in active}, key=sp.sstr)
-    description = ("every w with " + " and ".join([f"{sp.sstr(e.lhs)} = {sp.sstr(e.rhs)}" for e in equations]
-                                                  + [f"{sp.sstr(e)} <= 0" for e in off])
+    description = ("every w with " + " and ".join([f"{text(e.lhs)} = {text(e.rhs)}" for e in equations]
+                                                  + [f"{text(e)} <= 0" for e in off])
                    + f" (a continuum: the active units fix only these combinations, the others are off; "
                      f"{reduced.neuron.activation.convention})")
     return Region(RegionKind.AFFINE, description, sp.And(*equations, *[e <= 0 for e in off]),
