@@ -2,7 +2,8 @@
 
 Each :class:`Activation` knows its expression f(h), derivative, range, inverse (where f is injective), limits at
 +-oo, the scale k for which f and f' are rational functions of u = exp(-k h) (None if they are not), and its
-convention at non-differentiable points.
+convention at non-differentiable points. Where SymPy cannot solve f(h) = y or f'(h) = 0 itself, the entry gives the
+solutions: ``preimages`` (every real h with f(h) = y, each with its condition on y) and ``critical``.
 """
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ class Activation:
     convention: str = ""
     increasing: bool = False  # f' > 0 everywhere (matching-loss problems are then convex)
     key: tuple = field(default=())
+    preimages: Optional[Callable[[sp.Expr], list]] = None  # y -> [(h, condition on y)]: every real h with f(h) = y
+    critical: Optional[tuple] = None  # every real h with f'(h) = 0, where solveset finds none
 
     @cached_property
     def derivative(self) -> sp.Expr:
@@ -102,9 +105,22 @@ def _probit():
                       inverse=lambda v: sp.sqrt(2) * sp.erfinv(2 * v - 1), key=("probit",))
 
 
+def _silu_preimages(v):
+    """f(h) = v  <=>  h = v (1 + e^-h)  <=>  (h - v) e^(h - v) = v e^-v, so h = v + W_k(v e^-v) for each real branch
+    k of Lambert W. v e^-v increases on v < 1 and is positive for v > 0, so with omega = W_0(1/e) ~ 0.27846:
+    v e^-v >= -1/e  <=>  v >= -omega (branch 0), and -1/e <= v e^-v < 0  <=>  -omega <= v < 0 (branch -1).
+    So: no root for v < -omega, one (the minimum, h = -1 - omega) at v = -omega, two for -omega < v < 0, one for
+    v >= 0."""
+    omega, z = sp.LambertW(sp.exp(-1)), v * sp.exp(-v)
+    return [(v + sp.LambertW(z), v >= -omega), (v + sp.LambertW(z, -1), (v >= -omega) & (v < 0))]
+
+
 def _silu():
+    """f'(h) = s(h) (1 + h (1 - s(h))) = 0  <=>  1 + h + e^h = 0  <=>  y e^y = 1/e with y = -(h + 1), whose only
+    real solution (1/e > 0) is y = W_0(1/e): one critical point h = -1 - W_0(1/e) ~ -1.27846, the minimum."""
     return Activation("silu", h / (1 + sp.exp(-h)), sp.Interval(sp.Float("-0.27846454276107380", 17), sp.oo),
-                      convention="range minimum -0.2784645427610738... (approximate endpoint)", key=("silu",))
+                      convention="range minimum -0.2784645427610738... (approximate endpoint)", key=("silu",),
+                      preimages=_silu_preimages, critical=(-1 - sp.LambertW(sp.exp(-1)),))
 
 
 def _relu():
