@@ -4,7 +4,8 @@ direction d = -g:
     quadratic model  m2(s) = m1(s) + s^2/2 d.H d
 and the Newton point w0 - H^-1 g. For a quadratic loss (identity + squared loss) m2 is exact and one Newton
 step lands on the minimum, exactly in rational arithmetic; for a sigmoid neuron neither holds, and the linear
-model's error grows with the step: a gradient step is "linear" only to first order."""
+model's error grows with the step: a gradient step is "linear" only to first order. The result has a one-line
+repr (no arrays) and a rich display (LaTeX)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ import sympy as sp
 
 from .errors import InputError
 from .model.numbers import exact_number, shown, to_mpf
-from .printing import text
+from .printing import brief, brief_tuple, latex_display, latex_point, latex_text, short_repr, text
 
 DIGITS = 40
 
@@ -64,6 +65,36 @@ class LocalModel:
             if np.isfinite(self.threshold_step) else
             f"linear model: relative error stays below {self.threshold:g} on the steps examined",
         ])
+
+    def _linear_words(self) -> str:
+        if np.isfinite(self.threshold_step):
+            return f"the linear model's relative error > {self.threshold:g} from step length {self.threshold_step:.4g}"
+        return f"the linear model's relative error < {self.threshold:g} on the steps examined"
+
+    def __repr__(self):
+        newton = ("no Newton step (H singular)" if self.newton_point is None else
+                  f"Newton point {brief_tuple(self.newton_point)}" +
+                  (" is stationary" if self.newton_reaches_stationary_point else ""))
+        return short_repr(self, f"at {brief_tuple(self.at)}", f"E = {brief(self.value)}", newton)
+
+    def _repr_latex_(self):
+        """The start, the loss and gradient there, the Newton point and the gradient at it (exact where the loss
+        is quadratic), and where the linear model stops being trustworthy."""
+        def equals(values):  # "= exact" for rationals, "\approx rounded" otherwise
+            exact = all(sp.sympify(v).is_Rational for v in values)
+            return ("= " if exact else r"\approx ") + latex_point(values, 12)
+
+        rows = [(rf"\mathbf{{w}}_0 {equals(self.at)},\quad E(\mathbf{{w}}_0) {equals([self.value])},\quad "
+                 rf"g = \nabla E(\mathbf{{w}}_0) {equals(self.gradient)}")]
+        if self.newton_point is None:
+            rows.append(r"\det H = 0: \quad " + latex_text("no Newton step"))
+        else:
+            rows.append(rf"\mathbf{{w}}_0 - H^{{-1}} g {equals(self.newton_point)},\quad \nabla E "
+                        rf"{equals(self.newton_gradient)}" + (
+                            r" \qquad " + latex_text("(one Newton step reaches the stationary point)")
+                            if self.newton_reaches_stationary_point else ""))
+        rows.append(latex_text(self._linear_words()))
+        return latex_display(*rows)
 
 
 def _newton(problem, w0, g, H):

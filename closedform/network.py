@@ -4,7 +4,8 @@ h_i = W_i z_(i-1) (+ b_i), z_i = f(h_i), z_0 = x, J = sum_k l(y_k, h_L,k). The r
     delta_L = dJ/dh_L = g(y, h_L),   delta_i = (W_(i+1)^T delta_(i+1)) * f'(h_i),   dJ/dW_i = delta_i z_(i-1)^T
 is built symbolically and compared with direct differentiation of J and with central finite differences at 40
 digits. Each earlier layer's gradient is the later delta pulled back through W^T and f'; dJ/dW_(i+1) itself never
-enters. For sigmoid + cross-entropy, g = z_L - y: the 1/(z(1 - z)) of the loss cancels, no division by zero."""
+enters. For sigmoid + cross-entropy, g = z_L - y: the 1/(z(1 - z)) of the loss cancels, no division by zero.
+Both the network and its check have a rich display (LaTeX) and a one-line repr."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from .model.evaluators import per_sample
 from .model.losses import check_compatible, get_loss
 from .model.neuron import activation_from_spec
 from .model.symbols import h, t
+from .printing import brief, latex, latex_display, latex_text, rounded, short_repr
 
 CHECK_DIGITS = 40
 MAX_WIDTH = 6
@@ -40,6 +42,21 @@ class BackpropCheck:
 
     def __bool__(self):
         return self.equal
+
+    def __repr__(self):
+        if self.equal:
+            return short_repr(self, "equal", f"{self.checked} parameters checked")
+        return short_repr(self, f"not equal at {self.first}",
+                          f"recursion {brief(self.recursion, 12)}, direct {brief(self.direct, 12)}")
+
+    def _repr_latex_(self):
+        if self.equal:
+            return latex_display(r"\frac{\partial J}{\partial W_i} = \delta_i z_{i-1}^{T} \qquad "
+                                 + latex_text(f"(the recursion equals direct differentiation for all {self.checked} "
+                                              f"parameters, at {CHECK_DIGITS} digits)"))
+        return latex_display(rf"\frac{{\partial J}}{{\partial {latex(self.first)}}}:\quad "
+                             rf"{latex(rounded(self.recursion, 15))} \ne {latex(rounded(self.direct, 15))} \qquad "
+                             + latex_text("(recursion, direct differentiation)"))
 
 
 class Network:
@@ -146,3 +163,17 @@ class Network:
     def __repr__(self):
         return (f"Network(widths={self.widths}, activation={self.activation.name!r}, loss={self.criterion.name!r}, "
                 f"bias={self.bias})")
+
+    def _repr_latex_(self):
+        """The forward pass, the loss and the backpropagation recursion, with f written out."""
+        f = latex(self.activation.expr)
+        plus_b = " + b_i" if self.bias else ""
+        L = self.layers
+        widths = r" \to ".join(str(w) for w in self.widths)
+        return latex_display(
+            rf"h_i = W_i z_{{i-1}}{plus_b},\quad z_i = f(h_i),\quad z_0 = x,\quad f(h) = {f},\quad "
+            rf"\text{{widths }} {widths}",
+            rf"J = \sum_k \ell(y_k, h_{{{L},k}}),\quad \ell = \text{{{self.criterion.name}}}",
+            rf"\delta_{{{L}}} = \frac{{\partial J}}{{\partial h_{{{L}}}}},\quad "
+            rf"\delta_i = \left(W_{{i+1}}^{{T}} \delta_{{i+1}}\right) \circ f'(h_i),\quad "
+            rf"\frac{{\partial J}}{{\partial W_i}} = \delta_i z_{{i-1}}^{{T}}")

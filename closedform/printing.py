@@ -16,18 +16,20 @@ the unknowns. Multiplication stays ``*``. This module sits at the bottom of the 
 SymPy), so the model, the solver, the result and the presenters can all print through it."""
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 import sympy as sp
+from sympy.printing.latex import LatexPrinter as _SympyLatexPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
 
-__all__ = ["TextPrinter", "text"]
+__all__ = ["TextPrinter", "ordinal", "text"]
 
 _FLIP = {">": "<", ">=": "<="}  # a > b is b < a
 
 
-def _ordinal(n: int) -> str:
+def ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
@@ -130,14 +132,14 @@ class TextPrinter(StrPrinter):
         real = p.count_roots()
         shown = self._print(p.as_expr())
         if expr.index >= real:
-            return f"the {_ordinal(expr.index - real + 1)} non-real root of {shown}"
+            return f"the {ordinal(expr.index - real + 1)} non-real root of {shown}"
         if real == 1:
             return f"the only real root of {shown}"
         if expr.index == 0:
             return f"the smallest real root of {shown}"
         if expr.index == real - 1:
             return f"the largest real root of {shown}"
-        return f"the {_ordinal(expr.index + 1)} smallest real root of {shown}"
+        return f"the {ordinal(expr.index + 1)} smallest real root of {shown}"
 
     # --- relations and logic -------------------------------------------------------------------------------
 
@@ -277,3 +279,111 @@ def text(expr, unknowns=None, **settings) -> str:
     names the variables whose whole space prints as "every w". Other settings are StrPrinter's (e.g.
     ``order="none"`` keeps a product's factors in the order given)."""
     return TextPrinter(dict(settings, unknowns=tuple(unknowns) if unknowns is not None else None)).doprint(expr)
+
+
+# --- rich display: one-line reprs and the LaTeX Jupyter hands to MathJax -----------------------------------
+
+REPR_LIMIT = 120  # characters of a result object's __repr__
+
+
+def rounded(value, digits: int = 8):
+    """A number for a summary, as a SymPy number: an integer or a short fraction exactly (3/5), anything else
+    (an mpmath value, a Float, log(3/7), an algebraic number) rounded to ``digits`` significant digits;
+    symbols and infinities unchanged."""
+    number = sp.sympify(value)
+    if number.is_Rational and len(str(number)) <= 12:
+        return number
+    if number.is_number and number.is_finite and number.is_extended_real:
+        return sp.N(number, digits)
+    return number
+
+
+def brief(value, digits: int = 8) -> str:
+    """:func:`rounded` as plain text without trailing zeros: "3/5", "-0.26909882", "0.6", "1e-47", "oo"."""
+    return re.sub(r"\.?0+(?=e|$)", "", shown) if "." in (shown := text(rounded(value, digits))) else shown
+
+
+def brief_tuple(values, digits: int = 8, most: int = 4) -> str:
+    """A point as "(a, b)" with :func:`brief` coordinates; more than ``most`` are elided with a count."""
+    values = list(values)
+    shown = [brief(v, digits) for v in (values if len(values) <= most else values[: most - 1])]
+    if len(values) > most:
+        shown.append(f"... ({len(values)} coordinates)")
+    return "(" + ", ".join(shown) + ")"
+
+
+def latex_point(values, digits: int = 8) -> str:
+    """A point as LaTeX with :func:`rounded` coordinates: one coordinate alone, several as a tuple."""
+    values = [rounded(v, digits) for v in values]
+    return latex(values[0]) if len(values) == 1 else latex(sp.Tuple(*values))
+
+
+def short_repr(obj, *parts: str, limit: int = REPR_LIMIT) -> str:
+    """``Name(part, part, ...)`` with the class name of ``obj``, cut to at most ``limit`` characters ("...")."""
+    shown = f"{type(obj).__name__}({', '.join(p for p in parts if p)})"
+    return shown if len(shown) <= limit else shown[: limit - 4] + "...)"
+
+
+def root_name(expr) -> str:
+    """Which root CRootOf(p, k) is, in words that end in "of" (SymPy numbers the real roots first, in
+    increasing order, then the others): "the only real root of", "the 2nd smallest real root of", ..."""
+    real = expr.poly.count_roots()
+    if expr.index >= real:
+        return f"the {ordinal(expr.index - real + 1)} non-real root of"
+    if real == 1:
+        return "the only real root of"
+    if expr.index == 0:
+        return "the smallest real root of"
+    if expr.index == real - 1:
+        return "the largest real root of"
+    return f"the {ordinal(expr.index + 1)} smallest real root of"
+
+
+class LatexPrinter(_SympyLatexPrinter):
+    """SymPy's LaTeX printer with an algebraic number written as what it is, "the only real root of
+    3u^7 + ... - 7", instead of SymPy's constructor \\operatorname{CRootOf}."""
+
+    printmethod = "_closedform_latex"
+
+    def _print_ComplexRootOf(self, expr):
+        return rf"\left[\text{{{root_name(expr)} }} {self._print(expr.poly.as_expr())}\right]"
+
+
+def latex(expr, **settings) -> str:
+    """``expr`` as LaTeX (SymPy's printer and settings; see :class:`LatexPrinter`)."""
+    return LatexPrinter(settings).doprint(expr)
+
+
+# Plain-text signs that read better as mathematics, and the characters \text{} cannot hold in every renderer
+# (LaTeX, MathJax 3 with or without textmacros, MathJax 2): all set in math mode, between \text{} runs.
+_MATH_SIGNS = {"+oo": r"+\infty", "-oo": r"-\infty", "oo": r"\infty", "->": r"\to", "<=": r"\le", ">=": r"\ge",
+               "!=": r"\ne", "<": "<", ">": ">", "|": r"\vert", "\\": r"\backslash", "_": r"\_", "%": r"\%",
+               "&": r"\&", "#": r"\#", "$": r"\$", "{": r"\{", "}": r"\}", "^": r"\hat{}", "~": r"\sim"}
+_SIGN = re.compile(r"(?<![A-Za-z])oo(?![A-Za-z])|" + "|".join(re.escape(sign) for sign in sorted(
+    (k for k in _MATH_SIGNS if k != "oo"), key=len, reverse=True)))
+
+
+def latex_text(words: str) -> str:
+    """``words`` (a sentence that may hold plain-text formulas such as "w -> +oo") as LaTeX math: runs of
+    ``\\text{...}`` with arrows, infinities, comparisons and TeX's special characters set as math symbols, so the
+    same string works in pdflatex and in MathJax (which ignores backslash macros inside \\text without its
+    textmacros package)."""
+    out, start = [], 0
+    for match in _SIGN.finditer(words):
+        if match.start() > start:
+            out.append(rf"\text{{{words[start:match.start()]}}}")
+        out.append(_MATH_SIGNS[match.group(0)])
+        start = match.end()
+    if start < len(words):
+        out.append(rf"\text{{{words[start:]}}}")
+    return " ".join(out)
+
+
+def latex_display(*rows: str) -> str:
+    """A rich display's text/latex: one row as ``$\\displaystyle row$``; several as one ``aligned`` block in
+    ``$$ ... $$``, rows left-aligned. Both forms are what MathJax renders in Jupyter (no align*, no \\intertext)
+    and what pdflatex reads when a notebook is exported."""
+    rows = [row for row in rows if row]
+    if len(rows) == 1:
+        return rf"$\displaystyle {rows[0]}$"
+    return r"$$\begin{aligned}" + r" \\ ".join(f"& {row}" for row in rows) + r"\end{aligned}$$"

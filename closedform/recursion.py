@@ -13,7 +13,7 @@ from .errors import InputError
 from .model.numbers import exact_number
 from .budget import run_with_budget
 from .kinds import Finish
-from .printing import text
+from .printing import latex, latex_display, latex_text, short_repr, text
 
 k = sp.Symbol("k", integer=True, nonnegative=True)
 
@@ -36,6 +36,17 @@ class SharedWeightRecursion:
         if self.diagonalisable:
             return "W is diagonalisable: (W^T)^k = (P^-1)^T D^k P^T, powers of the eigenvalues"
         return f"W is not diagonalisable (Jordan form {text(self.jordan)}): (W^T)^k comes from the Jordan blocks"
+
+    def __repr__(self):
+        return short_repr(self, f"W = {text(self.W)}", "diagonalisable" if self.diagonalisable else
+                          f"not diagonalisable, Jordan form {text(self.jordan)}")
+
+    def _repr_latex_(self):
+        """W and the closed form of (W^T)^k."""
+        how = ("W diagonalisable: powers of its eigenvalues" if self.diagonalisable else
+               "W not diagonalisable: from its Jordan blocks")
+        return latex_display(rf"W = {latex(self.W)} \qquad " + latex_text(f"({how})"),
+                             rf"\left(W^{{T}}\right)^{{{latex(k)}}} = {latex(self.power)}")
 
 
 class Unfinished(InputError):

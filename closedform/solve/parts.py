@@ -1,9 +1,11 @@
 """The typed parts of an answer, as the pipeline produces them: isolated points, exact solution sets,
 continua, zeros at infinity, the Galois obstruction, the exact reduction P(u), the completeness certificate and
 the run's statistics. Each knows its JSON form; numbers are exact SymPy values or mpmath values at precision
-and cross into JSON as decimal strings at full precision."""
+and cross into JSON as decimal strings at full precision. Each public part also has a one-line ``__repr__``
+(rounded numbers, no SymPy constructors) and a rich display ``_repr_latex_`` that MathJax renders."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -12,6 +14,7 @@ import sympy as sp
 
 from ..kinds import CertificateKind, Kind, RegionKind, Scope
 from ..model.numbers import to_mpf
+from ..printing import brief, brief_tuple, latex, latex_display, latex_point, latex_text, rounded, short_repr, text
 
 
 def decimal(value, digits: int) -> str:
@@ -52,6 +55,24 @@ class StationaryPoint:
                 "enclosure": None if self.enclosure is None else [[mpmath.nstr(lo, digits + 25), mpmath.nstr(hi, digits + 25)]
                                                                   for lo, hi in self.enclosure]}
 
+    def _facts(self) -> str:
+        return ", ".join([self.kind.value] + ["certified"] * self.certified + ["on a kink"] * self.kink)
+
+    def __repr__(self):
+        return short_repr(self, self._facts(), f"w = {brief_tuple(self.w)}", f"loss = {brief(self.loss)}")
+
+    def _repr_latex_(self):
+        w = r"w^{*}" if len(self.w) == 1 else r"\mathbf{w}^{*}"
+        near = latex_point(self.w)
+        if self.exact is None:
+            value = rf"{w} \approx {near}"
+        else:
+            exact = sp.Tuple(*self.exact) if isinstance(self.exact, (tuple, list)) else self.exact
+            rational = all(v.is_Rational for v in (exact if isinstance(exact, sp.Tuple) else [exact]))
+            value = rf"{w} = {latex(exact)}" + ("" if rational else rf" \approx {near}")
+        return latex_display(rf"{value} \qquad E({w}) \approx {latex(rounded(self.loss))} \qquad "
+                             + latex_text(f"({self._facts()})"))
+
 
 @dataclass(frozen=True)
 class ClosedForm:
@@ -63,6 +84,18 @@ class ClosedForm:
 
     def to_dict(self):
         return {"sympy": sp.sstr(self.expr), "latex": sp.latex(self.expr), "conditions": sp.sstr(self.conditions)}
+
+    def __repr__(self):
+        shown = f"w in {text(self.expr)}" if isinstance(self.expr, sp.Set) else text(self.expr)
+        return short_repr(self, shown + ("" if self.conditions == sp.true else f" if {text(self.conditions)}"))
+
+    def _repr_latex_(self):
+        row = rf"\mathbf{{w}} \in {latex(self.expr)}" if isinstance(self.expr, sp.Set) else latex(self.expr)
+        if self.conditions != sp.true:
+            row += rf" \quad \text{{if }} {latex(self.conditions)}"
+        if self.description:
+            row += rf" \qquad {latex_text(f'({self.description})')}"
+        return latex_display(row)
 
 
 @dataclass(frozen=True)
@@ -85,6 +118,17 @@ class Region:
             out["along_span"] = self.along_span.value
         return out
 
+    def _facts(self) -> str:
+        return f"{self.kind.value} set" + ("" if self.along_span is None else
+                                          f", {self.along_span.value} along the data span")
+
+    def __repr__(self):
+        return short_repr(self, self._facts(), self.description if self.expr == sp.true else text(self.expr))
+
+    def _repr_latex_(self):
+        shown = latex_text(self.description) if self.expr == sp.true else latex(self.expr)
+        return latex_display(rf"{shown} \qquad " + latex_text(f"({self._facts()})"))
+
 
 @dataclass(frozen=True)
 class Asymptote:
@@ -98,6 +142,17 @@ class Asymptote:
         return {"direction": [decimal(v, digits) for v in self.direction],
                 "limit_loss": decimal(self.limit_loss, digits), "description": self.description,
                 "finite_part": None}
+
+    def __repr__(self):
+        return short_repr(self, self.description, f"loss -> {brief(self.limit_loss)}")
+
+    def _repr_latex_(self):
+        if len(self.direction) == 1:
+            where = rf"w \to {'+' if self.direction[0] > 0 else '-'}\infty"
+        else:
+            where = (rf"\mathbf{{w}} = \mathbf{{w}}_0 + s\,\mathbf{{v}},\ s \to +\infty,\ "
+                     rf"\mathbf{{v}} = {latex(sp.Tuple(*self.direction))}")
+        return latex_display(rf"\nabla E \to 0,\quad E \to {latex(self.limit_loss)} \qquad \text{{as }} {where}")
 
 
 @dataclass(frozen=True)
@@ -114,6 +169,18 @@ class Obstruction:
     def to_dict(self):
         return {"kind": self.kind, "polynomial": sp.sstr(self.polynomial), "group": self.group,
                 "solvable": self.solvable, "explanation": self.explanation}
+
+    def __repr__(self):
+        degree = sp.Poly(self.polynomial).degree()
+        return short_repr(self, self.kind, f"Galois group {self.group} of a degree-{degree} factor",
+                          "solvable" if self.solvable else "not solvable")
+
+    def _repr_latex_(self):
+        named = re.fullmatch(r"([A-Z][a-z]?)(\d+)", self.group)  # S7, A5, D5, C4, ...
+        group = rf"{named[1]}_{{{named[2]}}}" if named else latex_text(self.group)
+        verdict = "solvable" if self.solvable else "not solvable: no closed form in radicals"
+        return latex_display(rf"\operatorname{{Gal}}\left({latex(self.polynomial)}\right) \cong {group} \qquad "
+                             + latex_text(f"({verdict})"))
 
 
 @dataclass(frozen=True)
@@ -132,6 +199,15 @@ class Reduction:
     def to_dict(self):
         return {"polynomial": sp.sstr(self.polynomial.as_expr()), "q": sp.sstr(self.q), "k": self.k}
 
+    def __repr__(self):
+        return short_repr(self, f"u = {text(self.substitution)}", f"degree {self.polynomial.degree()}",
+                          f"P(u) = {text(self.polynomial)}")
+
+    def _repr_latex_(self):
+        u = self.polynomial.gen
+        return latex_display(rf"u = {latex(self.substitution)}: \quad \nabla E = 0 \iff "
+                             rf"{latex(self.polynomial.as_expr())} = 0,\ {latex(u)} > 0")
+
 
 @dataclass(frozen=True)
 class Certificate:
@@ -147,6 +223,36 @@ class Certificate:
     def to_dict(self):
         return {"kind": self.kind.value, "scope": self.scope.value, "details": self.details,
                 "checked_by": self.checked_by}
+
+    def __repr__(self):
+        return short_repr(self, self.kind.value, self.scope.value,
+                          f"checked: {self.checked_by}" if self.checked_by else "")
+
+    def _repr_latex_(self):
+        """The claim, the formulas the evidence rests on (the polynomial and its root count, the linear system,
+        the counts), and the independent check."""
+        facts = self.facts
+        rows = [latex_text(f"complete {self.scope.message}, proved by {self.kind.value}:"),
+                latex_text(self.kind.message)]
+        polynomial = facts.get("polynomial")
+        if isinstance(polynomial, (sp.Poly, sp.Expr)):
+            poly = polynomial if isinstance(polynomial, sp.Poly) else sp.Poly(polynomial)
+            x = latex(poly.gen)
+            rows.append(rf"P({x}) = {latex(poly.as_expr())}")
+            if isinstance(facts.get("count"), int):
+                lower = facts.get("lower")
+                where = rf"{x} \in \mathbb{{R}}" if lower is None else rf"{x} > {latex(lower)}"
+                rows.append(rf"\#\{{{where} : P({x}) = 0\}} = {facts['count']}")
+        if isinstance(facts.get("A"), sp.MatrixBase) and isinstance(facts.get("rhs"), sp.MatrixBase):
+            rows.append(rf"A c = b,\quad A = {latex(facts['A'])},\quad b = {latex(facts['rhs'])},\quad \det A = "
+                        rf"{latex(facts['A'].det())}")
+        counts = [f"{name} = {value}" for name, value in facts.items()
+                  if isinstance(value, int) and not isinstance(value, bool) and name not in ("count", "lower")]
+        if counts:
+            rows.append(latex_text(", ".join(counts)))
+        if self.checked_by:
+            rows.append(latex_text(f"checked: {self.checked_by}"))
+        return latex_display(*rows)
 
 
 @dataclass
