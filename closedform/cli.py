@@ -17,6 +17,7 @@ import sympy as sp
 from .budget import Deadline
 from .errors import InputError
 from .model.data import parse_data_string, read_csv
+from .model.gradcheck import check_gradient
 from .model.numbers import exact_number
 from .printing import text
 from .problem import Network, Neuron, local_model, shared_weight_recursion
@@ -27,6 +28,7 @@ OVERRUN = 0.4  # seconds past the deadline before the watchdog ends the process
 SEED = """The seed question: a sigmoid neuron y = s(w.x), squared loss E = 1/2 (t - y)^2, one datapoint (x, t).
 Does the gradient vanish anywhere, and can that place be written down?
 """
+ASKERS_GRADIENT = "-(t - sigmoid(w*x))*sigmoid(w*x)*(1 - sigmoid(w*x))*x"  # the seed question's own derivation
 VALUE_OPTIONS = ("--data", "--at", "--l2", "--shared-W", "--widths", "--dim", "--timeout", "--precision",
                  "--threshold")  # their value may start with '-': --data -1:3, --at -1,2
 
@@ -71,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--json", action="store_true", help="print the JSON result")
     analyze.add_argument("--latex", metavar="FILE", help="write a LaTeX derivation document")
     analyze.add_argument("--plot", metavar="FILE", help="write a plot (PNG)")
+    analyze.add_argument("--gradient", metavar="EXPR", help='a gradient you derived, checked against the true one '
+                         '(e.g. "-(t - sigmoid(w*x))*sigmoid(w*x)*(1 - sigmoid(w*x))*x"; components "a, b")')
     step = commands.add_parser("step", help="linear and quadratic models of a gradient step; the Newton step")
     _add_problem_arguments(step)
     step.add_argument("--at", required=True, help='the start w0, "w1,...,wp" (exact; weights, then the bias)')
@@ -111,10 +115,12 @@ def seed_report() -> str:
     # the gradient as people write it by hand, factors in this order: -(t - s) s (1 - s) x
     readable = sp.Mul(-1, t - s(w * x), s(w * x), 1 - s(w * x), x, evaluate=False)
     result = neuron.stationary_points()
+    verdict = check_gradient(neuron, ASKERS_GRADIENT)
     return "\n".join([
         SEED,
         f"loss      E(w) = {text(neuron.loss)}",
         f"gradient  dE/dw = {text(readable, order='none')}   with s(h) = 1/(1 + exp(-h)), s' = s(1 - s)",
+        "          " + _verdict_line(verdict),
         "",
         result.summary(),
         "",
@@ -122,6 +128,13 @@ def seed_report() -> str:
         "In dimension d the zero set is the hyperplane w.x = log(t/(1 - t)):  closedform analyze --dim 3",
         'Many datapoints: try  closedform analyze --data "1:3/10; 2:9/10"',
     ])
+
+
+def _verdict_line(verdict) -> str:
+    if verdict.equal:
+        return ("your gradient is correct: it equals dE/dw (checked "
+                + ("symbolically)" if verdict.method == "symbolic" else "at random points to 50 digits)"))
+    return f"your gradient is wrong: {verdict}"
 
 
 def _answer(result) -> str:
@@ -264,11 +277,26 @@ def _watchdog(deadline):
         timer.cancel()
 
 
-def _present(problem, result, args) -> int:
+def _components(expression: str) -> list:
+    """``--gradient "a, b"``: one string per component (commas inside parentheses do not split)."""
+    parts, depth, current = [], 0, ""
+    for char in expression:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts, current = parts + [current], ""
+        else:
+            current += char
+    return parts + [current]
+
+
+def _present(problem, result, args, verdict=None) -> int:
     print(result.to_json() if args.json else result.summary())
+    if verdict is not None and not args.json:
+        print(_verdict_line(verdict))
     if args.latex:
         from .present.derivation import derive
-        _write(args.latex, derive(problem, result).to_document())
+        given = None if args.gradient is None else _components(args.gradient)
+        _write(args.latex, derive(problem, result, given=given).to_document())
     if args.plot:
         from .present.plotting import plot
         plot(result).savefig(args.plot, dpi=100)
@@ -292,8 +320,9 @@ def _run(argv, since_start: bool = False) -> int:
         deadline = start(args.timeout)
         with _watchdog(deadline):
             problem = _problem(args)
+            verdict = None if args.gradient is None else check_gradient(problem, _components(args.gradient))
             result = problem.stationary_points(timeout=deadline, precision=args.precision)
-        return _present(problem, result, args)
+        return _present(problem, result, args, verdict)
     except InputError as exc:
         print(f"closedform: error: {exc}", file=sys.stderr)
         return 2

@@ -29,9 +29,10 @@ class StationarySet(_result.StationarySet):
         from .present.plotting import plot  # matplotlib loads only when a plot is asked for
         return plot(self)
 
-    def derivation(self) -> Derivation:
-        """The checked step-by-step derivation of this result."""
-        return derive(self.problem, self)
+    def derivation(self, given=None) -> Derivation:
+        """The checked step-by-step derivation of this result (``given``: a gradient to check, see
+        :meth:`Neuron.derivation`)."""
+        return derive(self.problem, self, given=given)
 
     def _repr_latex_(self):
         return self.derivation()._repr_latex_()
@@ -45,9 +46,11 @@ class Neuron(_neuron.Neuron):
         return _promote(StationarySet, _result.stationary_points(self, timeout=timeout, precision=precision, box=box,
                                                                  progress=progress))
 
-    def derivation(self) -> Derivation:
-        """The checked step-by-step derivation of the loss, the chain rule and the stationarity condition."""
-        return derive(self)
+    def derivation(self, given=None, timeout=10) -> Derivation:
+        """The checked step-by-step derivation, from the loss and the chain rule to the answer (the stationary
+        points, their certificate, the zeros at infinity); ``given``, a gradient you derived (a SymPy expression
+        or a string in the problem's symbols), is checked against the true one."""
+        return derive(self, self.stationary_points(timeout=timeout), given=given)
 
     def _repr_latex_(self):
         return "$\\displaystyle " + neuron_latex(self) + "$"

@@ -134,18 +134,19 @@ class StationarySet:
         where = f" in the box {self._where()}" if self.box is not None else ""
         return f"  not proved complete: other stationary points may exist{where}   status: {self.status.value}"
 
-    def obstruction_sentence(self) -> Optional[str]:
+    def obstruction_sentence(self, factor: Optional[str] = None) -> Optional[str]:
         """Why no radical closed form exists, in words and plain-text formulas (None without an obstruction):
-        the factor and its Galois group, the proof of non-solvability, and what it means for the point."""
+        the factor (written out, or called ``factor``) and its Galois group, the proof of non-solvability, and
+        what it means for the point."""
         o = self.obstruction
         if o is None:
             return None
         proof = f" ({o.proof})" if o.proof else ""
-        sentence = (f"the irreducible factor {text(o.polynomial)} of degree {sp.Poly(o.polynomial).degree()} has "
+        sentence = (f"the irreducible factor {factor or text(o.polynomial)} of degree {sp.Poly(o.polynomial).degree()} has "
                     f"Galois group {o.group}, which is not solvable{proof}")
         if self.reduction is None:
             return sentence + "; so the stationary point cannot be written in radicals"
-        c = self._coordinate()
+        c = self.coordinate()
         c_star, u_star = sp.Symbol(f"{c}*"), sp.Symbol("u*")
         q, k = self.reduction.q, sp.Integer(self.reduction.k)
         where = "" if c in self.problem.weights else " (c the coordinate along the data)"
@@ -160,7 +161,7 @@ class StationarySet:
             return None
         facts = cert.facts
         if cert.kind is CertificateKind.EXACT_ROOTS and self.reduction is not None and "count" in facts:
-            c = self._coordinate()
+            c = self.coordinate()
             u = sp.Symbol("u")
             q, k = self.reduction.q, sp.Integer(self.reduction.k)
             return (f"with u = {text(sp.exp(-k * c / q))} the gradient vanishes iff P(u) = 0 and u > 0, where P(u) = "
@@ -175,7 +176,7 @@ class StationarySet:
                     f"is non-singular, so c = {text(A.LUsolve(b))} is the only stationary point")
         return cert.details
 
-    def _coordinate(self):
+    def coordinate(self):
         """The one reduced coordinate of a reduction u = exp(-k c/q): the weight itself when there is one."""
         weights = self.problem.weights
         return weights[0] if len(weights) == 1 else sp.Symbol("c")

@@ -37,7 +37,7 @@ def test_output_delta_is_z_minus_y_for_sigmoid_cross_entropy(sigmoid_bce):
     assert sp.simplify(delta_out - (z_out - y)) == 0
     assert sp.simplify(delta_out.subs(point) - (1 / (1 + sp.exp(-sp.Rational(3, 2))) - y)) == 0
     latex = sigmoid_bce.derivation().to_latex()
-    assert r"\delta_{3} &= - y + z_{3}" in latex
+    assert r"\delta_{3} = - y + z_{3}" in latex
     assert "no division by zero" in latex
 
 
@@ -240,4 +240,4 @@ def test_singular_hessian_means_no_newton_step_said_plainly(problem, at):
     model = cf.local_model(problem, at=at)
     assert model.newton_point is None and model.newton_reaches_stationary_point is False
     assert "the Hessian is singular at w0: no Newton step" in model.summary()
-    assert r"\det H &= 0" in model.derivation().to_latex()
+    assert r"\det H = 0" in model.derivation().to_latex()

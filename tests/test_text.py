@@ -44,6 +44,7 @@ def test_the_seed_output_has_no_sympy_syntax(seed):
 def test_the_seed_summary_reads_as_mathematics(seed):
     assert "loss      E(w) = (t - 1/(1 + exp(-w*x)))^2/2" in seed
     assert "gradient  dE/dw = -(t - s(w*x))*s(w*x)*(1 - s(w*x))*x" in seed
+    assert "your gradient is correct: it equals dE/dw (checked symbolically)" in seed  # the asker's expression
     assert "  closed form: w*x = log(t/(1 - t))   if 0 < t < 1 and x != 0\n" in seed
     assert "  closed form: every w   if x = 0\n" in seed
 

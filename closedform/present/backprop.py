@@ -18,7 +18,9 @@ def derive_backprop(network, check=None) -> Derivation:
     check = network.check_backprop() if check is None else check
     if not check.equal:
         raise DerivationError(f"backpropagation does not check at {check.first}: {check.recursion} != {check.direct}")
-    d = Derivation(f"Backpropagation: {network!r}")
+    d = Derivation(f"Backpropagation through a {'-'.join(map(str, network.widths))} network of "
+                   f"{network.activation.name} units, {network.criterion.name} loss"
+                   + (", with biases" if network.bias else ""))
     L = network.layers
     g = per_sample(network.activation, network.criterion).g
     Z = [sp.MatrixSymbol(f"z_{i}", network.widths[i], 1) for i in range(0, L + 1)]
@@ -38,16 +40,18 @@ def derive_backprop(network, check=None) -> Derivation:
         d.statement("The output delta is the per-sample factor g(y, h) = dl/dh at each output h = h_L.",
                     delta[-1], g.subs({t: sp.Symbol("y"), h: sp.Symbol("h_L")}))
     for i in range(L - 1, 0, -1):
-        d.statement(f"Layer {i}: the later delta pulled back through W_{i + 1}^T and f'(h_{i}); dJ/dW_{i + 1} "
-                    f"itself never enters.", delta[i - 1],
+        d.statement(f"Layer {i}: the delta of layer {i + 1} pulled back through the transpose of layer {i + 1}'s "
+                    f"weights, times f' at layer {i}; the gradient of layer {i + 1} itself never enters.", delta[i - 1],
                     rf"\left(W_{{{i + 1}}}^{{T}} \delta_{{{i + 1}}}\right) \circ f'(h_{{{i}}})")
     for i in range(L):
-        d.statement(f"The gradient of W_{i + 1} (all {check.checked} parameters checked against direct "
-                    f"differentiation of J at 40 digits).", sp.Symbol(rf"\partial J / \partial W_{i + 1}"),
+        d.statement(f"The gradient of the weights of layer {i + 1}.", sp.Symbol(rf"\partial J / \partial W_{i + 1}"),
                     delta[i] * Z[i].T)
         if network.bias:
-            d.statement(f"The gradient of b_{i + 1} is the delta itself.",
+            d.statement(f"The gradient of the bias of layer {i + 1} is its delta.",
                         sp.Symbol(rf"\partial J / \partial b_{i + 1}"), delta[i])
+    d.statement(f"Every gradient above agrees with direct differentiation of J at 40 digits: all {check.checked} "
+                f"parameters checked at random points.", sp.Symbol(r"\text{checked}"),
+                rf"\text{{{check.checked} of {check.checked} parameters}}")
     return d
 
 
@@ -57,19 +61,19 @@ def derive_shared_recursion(recursion, check_up_to: int = 6) -> Derivation:
     d = Derivation("Backpropagation through linear layers sharing one matrix W")
     Wt = sp.MatrixSymbol("W", *recursion.W.shape).T
     delta_L = sp.MatrixSymbol(r"\delta_L", recursion.W.rows, 1)
-    d.statement("With identity activations f' = 1, so each step of the recursion only multiplies by W^T; after "
-                "k = L - i steps:", sp.MatrixSymbol(r"\delta_{L-k}", recursion.W.rows, 1),
+    d.statement("With identity activations f' = 1, so each step of the recursion only multiplies by the transpose "
+                "of W; after k = L - i steps:", sp.MatrixSymbol(r"\delta_{L-k}", recursion.W.rows, 1),
                 sp.MatPow(Wt, k) * delta_L)
     d.statement("The shared matrix.", sp.Symbol("W"), recursion.W)
     if recursion.diagonalisable:
         P, D = recursion.W.diagonalize()
-        d.statement("W is diagonalisable: W = P D P^{-1} with", sp.Tuple(sp.Symbol("P"), sp.Symbol("D")),
-                    sp.Tuple(P, D))
-        sentence = "So (W^T)^k = (P^{-1})^T D^k P^T: powers of the eigenvalues (checked for k = 0.." \
-                   f"{check_up_to} against the explicit power)."
+        d.statement("W is diagonalisable:", sp.Symbol("W"),
+                    rf"P D P^{{-1}}, \quad P = {sp.latex(P)}, \quad D = {sp.latex(D)}")
+        sentence = ("So the power of the transpose is (P^-1)^T D^k P^T, made of the k-th powers of the eigenvalues "
+                    f"(checked for k = 0..{check_up_to} against the explicit power).")
     else:
         d.statement("W is not diagonalisable; its Jordan form is", sp.Symbol("J"), recursion.jordan)
-        sentence = f"So (W^T)^k comes from the Jordan blocks (checked for k = 0..{check_up_to})."
+        sentence = f"So the k-th power of the transpose comes from the Jordan blocks (checked for k = 0..{check_up_to})."
     for power in range(check_up_to + 1):
         assert_equal(recursion.power.subs(k, power), recursion.W.T ** power, sentence)
     d.statement(sentence, sp.MatPow(Wt, k), recursion.power)
