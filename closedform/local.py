@@ -50,7 +50,8 @@ class LocalModel:
 
     @property
     def newton_reaches_stationary_point(self) -> bool:
-        return self.newton_gradient is not None and all(sp.sympify(v) == 0 for v in self.newton_gradient)
+        return self.newton_gradient is not None and all(sp.sympify(v).is_Rational and sp.sympify(v) == 0
+                                                        for v in self.newton_gradient)
 
     def summary(self) -> str:
         listed = lambda values, digits: ", ".join(text(shown(v, digits)) for v in values)  # noqa: E731
@@ -104,7 +105,10 @@ def _newton(problem, w0, g, H):
         if H.det() == 0:
             return None, None
         newton = sp.Matrix(w0) - H.LUsolve(g)
-        return tuple(newton), tuple(sp.simplify(e) for e in problem.gradient.subs(dict(zip(problem.weights, newton))))
+        at = problem.gradient.subs(dict(zip(problem.weights, newton)))
+        # a polynomial loss gives rationals (exact zeros); exp of a rational stays symbolic: its value at 40 digits
+        # (sp.simplify of it can run for minutes and gigabytes); only an exact rational 0 counts as stationary
+        return tuple(newton), tuple(e if e.is_Rational else sp.N(e, DIGITS) for e in at)
     with mpmath.workdps(DIGITS):
         Hm = mpmath.matrix([[to_mpf(e, DIGITS) for e in H.row(i)] for i in range(H.rows)])
         gm = mpmath.matrix([to_mpf(e, DIGITS) for e in g])

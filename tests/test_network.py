@@ -183,6 +183,21 @@ def test_sigmoid_newton_step_leaves_a_gradient_equal_to_direct_evaluation(sigmoi
     assert sigmoid_step.newton_reaches_stationary_point is False
 
 
+def test_a_rational_sigmoid_start_gives_an_exact_newton_point_quickly():
+    # at w0 = 0 the sigmoid's g and H are rational, so the Newton point is exact; the gradient there involves
+    # exp(43/105) and used to go to sp.simplify (minutes, gigabytes). By hand: s(0) = 1/2, s'(0) = 1/4, s''(0) = 0,
+    # so g = sum (1/2 - t) x / 4 and H = sum x x^T / 16.
+    data = [((1, 2), "1/2"), ((-1, 1), "1/3"), ((2, -1), "3/4")]
+    model = cf.local_model(cf.Neuron(data=data), at=[0, 0])
+    x = sp.Matrix([[1, 2], [-1, 1], [2, -1]])
+    t = sp.Matrix([sp.Rational(1, 2), sp.Rational(1, 3), sp.Rational(3, 4)])
+    g = x.T * (sp.ones(3, 1) / 2 - t) / 4
+    H = x.T * x / 16
+    assert tuple(model.newton_point) == tuple(-H.LUsolve(g)) == (sp.Rational(43, 105), sp.Rational(-22, 105))
+    assert model.newton_reaches_stationary_point is False
+    assert abs(float(model.newton_gradient[0]) + 0.00957062) < 1e-7
+
+
 def test_sigmoid_linear_model_error_curve_matches_direct_evaluation(sigmoid_step):
     g0 = float(mpmath.diff(_loss_by_hand, 1))
     E0 = float(_loss_by_hand(1))
