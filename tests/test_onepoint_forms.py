@@ -277,3 +277,11 @@ def test_concrete_silu_points_are_lambert_w_forms():
     below = cf.Neuron("silu", "mse", data=[(1, "-1/2")])
     (only,) = OnePoint().solve(reduce(below)).points
     assert abs(float(only[0]) - (-1 - OMEGA)) < 1e-15
+
+
+def test_concrete_relu_reports_its_flat_region_once():
+    """Two strategies find the flat set 2w <= 0 of relu with the datapoint (2, 3): it is one region, listed once;
+    the only point is w = 3/2 (2w = 3), found by hand."""
+    r = cf.Neuron("relu", data=[(2, 3)]).stationary_points()
+    assert len(r.regions) == 1 and r.regions[0].kind is cf.RegionKind.FLAT
+    assert [p.exact for p in r.points] == [sp.Rational(3, 2)] and r.complete

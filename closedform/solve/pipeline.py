@@ -70,6 +70,7 @@ def _settle(state) -> State:
     state.status = (Status.INCONSISTENT if state.inconsistencies else Status.OK if state.complete
                     else Status.TIMEOUT if state.timed_out else Status.PARTIAL)
     state.notes.extend(f"inconsistent: {message}" for message in state.inconsistencies)
+    state.notes.extend(f"{source}: certificate not accepted ({reason})" for source, reason in state.rejected)
     return state
 
 
@@ -91,5 +92,7 @@ def _solve_symbolic(neuron, deadline, precision) -> State:
             certificate = finding.certificate
             state.certificate = Certificate(certificate.kind, certificate.scope, certificate.details,
                                             certificate.facts, checked_by=reason)
+        else:
+            state.rejected.append((OnePoint.name, reason))
     return _settle(state)
 

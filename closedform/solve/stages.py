@@ -145,8 +145,8 @@ class Strategies(Stage):
                 c = ([mpmath.mpf(v) for v in decimals] if decimals is not None
                      else [to_mpf(v, state.digits + 10) for v in exact])
                 admit(state, c, exact, source, state.digits, finding.equivalence, intervals)
-        state.regions.extend(finding.regions)
-        state.closed_form.extend(finding.closed_form)
+        state.regions.extend(r for r in finding.regions if all(r.expr != known.expr for known in state.regions))
+        state.closed_form.extend(f for f in finding.closed_form if f not in state.closed_form)
         state.notes.extend(f"{source}: {note}" for note in finding.notes)
         if finding.reduction is not None:
             state.reduction = finding.reduction
@@ -163,7 +163,7 @@ def accept(state, proposal) -> bool:
         state.certificate = Certificate(certificate.kind, certificate.scope, certificate.details,
                                         certificate.facts, checked_by=reason)
     else:
-        state.notes.append(f"{proposal.source}: certificate not accepted ({reason})")
+        state.rejected.append((proposal.source, reason))
     return accepted
 
 

@@ -46,6 +46,7 @@ class State:
     progress: Optional[bool] = None  # a progress bar on long polishing (None: on a terminal only)
     verified: list = field(default_factory=list)
     proposals: list = field(default_factory=list)
+    rejected: list = field(default_factory=list)  # (source, reason) of each certificate its check turned down
     certificate: Optional[Certificate] = None
     points: list = field(default_factory=list)
     closed_form: list = field(default_factory=list)
