@@ -285,3 +285,39 @@ def test_concrete_relu_reports_its_flat_region_once():
     r = cf.Neuron("relu", data=[(2, 3)]).stationary_points()
     assert len(r.regions) == 1 and r.regions[0].kind is cf.RegionKind.FLAT
     assert [p.exact for p in r.points] == [sp.Rational(3, 2)] and r.complete
+
+
+def test_symbolic_square_and_quadratic_are_proved_complete():
+    for name in ("square", "polynomial(0,1,1)"):
+        r = cf.Neuron(name, "mse").stationary_points()
+        assert r.complete and r.status is cf.Status.OK, name
+        assert "each satisfy it identically" in r.certificate.checked_by
+
+
+def _one_point_proposal(activation, roots, conditions, criticals):
+    from types import SimpleNamespace
+    from closedform.kinds import CertificateKind, Scope
+    from closedform.model.symbols import t
+    from closedform.solve.parts import Certificate
+    from closedform.solve.state import Proposal
+    facts = {"target": t, "roots": roots, "criticals": criticals, "row": None, "conditions": conditions}
+    state = SimpleNamespace(neuron=SimpleNamespace(activation=get_activation(activation)))
+    return state, Proposal(Certificate(CertificateKind.ONE_POINT, Scope.GLOBAL, "test", facts), "test")
+
+
+@pytest.mark.parametrize("roots, conditions, criticals, why", [
+    (["sqrt(t)"], ["t >= 0"], [0], "1 root(s) of f(h) = t listed, degree 2"),          # a root dropped
+    (["sqrt(t)", "-sqrt(t)"], ["t > 1", "t >= 0"], [0], "is real where"),              # a wrong condition
+    (["sqrt(t)", "sqrt(t) + 1"], ["t >= 0", "t >= 0"], [0], "!= t"),                   # not a root
+    (["sqrt(t)", "-sqrt(t)"], ["t >= 0", "t >= 0"], [], "the real roots of f' differ"),  # h = 0 dropped
+])
+def test_the_symbolic_polynomial_check_refuses_a_wrong_proposal(roots, conditions, criticals, why):
+    from closedform.model.symbols import t
+    from closedform.solve.checks import check_one_point
+    to_expr = lambda text: sp.sympify(text, locals={"t": t})  # noqa: E731  (test-written strings only)
+    state, proposal = _one_point_proposal("square", [to_expr(r) for r in roots], [to_expr(c) for c in conditions],
+                                          [sp.Integer(c) for c in criticals])
+    accepted, reason = check_one_point(state, proposal)
+    assert not accepted and why in reason
+    good_state, good = _one_point_proposal("square", [sp.sqrt(t), -sp.sqrt(t)], [t >= 0, t >= 0], [sp.Integer(0)])
+    assert check_one_point(good_state, good)[0] is True

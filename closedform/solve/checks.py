@@ -80,6 +80,8 @@ def _samples(values, lower):
 def check_one_point(state, proposal):
     facts = proposal.certificate.facts
     activation, target = state.neuron.activation, facts["target"]
+    if facts["row"] is None and activation.polynomial and not activation.linear:
+        return _check_symbolic_polynomial(activation, facts)
     for root in facts["roots"]:
         if sp.simplify(activation.expr.subs(h, root) - target) != 0:
             return False, f"f({root}) != {target}"
@@ -101,6 +103,54 @@ def check_one_point(state, proposal):
     if len(found) != expected:
         return False, f"{expected} root(s) in h, {len(found)} point(s) verified"
     return True, f"each root checked by substitution; {expected} counted again"
+
+
+def _check_symbolic_polynomial(activation, facts):
+    """f a polynomial of degree n, t a symbol: the listed roots of f(h) = t must be n, pairwise distinct, each
+    satisfying it identically, so they are all its complex roots (their product identity holds for generic t,
+    hence for every t); each must have the form a + b sqrt(A) (a, b, A rational in t, at most one square root),
+    real exactly where A >= 0, which must be its stated condition; f' (free of t) has its real roots counted."""
+    t, roots, conditions = facts["target"], facts["roots"], facts["conditions"]
+    degree = sp.Poly(activation.expr, h).degree()
+    if len(roots) != degree:
+        return False, f"{len(roots)} root(s) of f(h) = t listed, degree {degree}"
+    for root in roots:
+        if sp.simplify(activation.expr.subs(h, root) - t) != 0:
+            return False, f"f({root}) != {t}"
+    if any(sp.simplify(a - b) == 0 for i, a in enumerate(roots) for b in roots[i + 1:]):
+        return False, "two listed roots of f(h) = t coincide for every t"
+    for root, condition in zip(roots, conditions):
+        real_where = _real_where(root)
+        if real_where is None:
+            return False, f"where {root} is real is not decided"
+        if real_where.as_set() != sp.sympify(condition).as_set():
+            return False, f"{root} is real where {real_where}, not where {condition}"
+    criticals = set(sp.Poly(activation.derivative, h).real_roots())
+    if criticals != set(facts["criticals"]) or any(activation.derivative.subs(h, c) != 0 for c in criticals):
+        return False, "the real roots of f' differ"
+    return True, (f"the {degree} roots of f(h) = t each satisfy it identically and are distinct (all of them), "
+                  f"each real exactly where its square root's radicand is >= 0; the {len(criticals)} real root(s) "
+                  f"of f' counted again")
+
+
+def _real_where(root):
+    """For a + b sqrt(A) (a, b, A rational in the real symbols, b != 0): A >= 0; without any root: true;
+    otherwise (several roots, a root of a root, a cube root) None."""
+    radicals = _radicals(root)
+    if not radicals:
+        return sp.true
+    (radical, *others) = radicals
+    s = sp.Dummy("s")
+    linear = sp.Poly(sp.expand(root.xreplace({radical: s})), s)
+    if others or radical.exp != sp.S.Half or _radicals(radical.base) or linear.degree() != 1 or any(
+            _radicals(c) for c in linear.all_coeffs()):
+        return None
+    return radical.base >= 0
+
+
+def _radicals(expr) -> list:
+    """The powers of ``expr`` with a non-integer exponent."""
+    return [p for p in expr.atoms(sp.Pow) if not p.exp.is_Integer]
 
 
 def check_linear_system(state, proposal):
