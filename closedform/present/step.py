@@ -24,7 +24,8 @@ def derive_step(model) -> Derivation:
                                                                   H.applyfunc(show)))
     slope, curvature = show((g.T * -g)[0]), show((g.T * H * g)[0])
     d.statement("Along the steepest-descent direction -g the first-order (linear) model changes at the rate "
-                "-|g|^2; a gradient step trusts this model.", "m_1(s)", show(model.value) + s * slope)
+                "minus the squared length of g; a gradient step trusts this model.", "m_1(s)",
+                show(model.value) + s * slope)
     d.statement("The second-order model adds the curvature along -g.", "m_2(s)",
                 show(model.value) + s * slope + s**2 / 2 * curvature)
     if model.newton_point is None:
