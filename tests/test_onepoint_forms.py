@@ -321,3 +321,20 @@ def test_the_symbolic_polynomial_check_refuses_a_wrong_proposal(roots, condition
     assert not accepted and why in reason
     good_state, good = _one_point_proposal("square", [sp.sqrt(t), -sp.sqrt(t)], [t >= 0, t >= 0], [sp.Integer(0)])
     assert check_one_point(good_state, good)[0] is True
+
+
+def test_symbolic_relu_is_proved_complete_and_a_wrong_proposal_is_refused():
+    """relu, one datapoint: h = t for t > 0 (by hand: the piece h > 0 is the identity), and the flat half-space
+    h <= 0; a wrong condition, or a missing flat region, is refused by the piecewise check."""
+    from closedform.model.symbols import t
+    from closedform.solve.checks import check_one_point
+    r = cf.Neuron("relu", "mse").stationary_points()
+    assert r.complete and "piece by piece" in r.certificate.checked_by
+    neuron = cf.Neuron("relu", "mse")
+    (w,), ((x,),) = neuron.weights, neuron.data.x
+    flat = cf.Region(cf.RegionKind.FLAT, "w x <= 0", w * x <= 0)
+    for roots, conditions, regions, accepted in [([t], [t > 0], [flat], True), ([t], [t >= 0], [flat], False),
+                                                 ([t], [t > 0], [], False)]:
+        state, proposal = _one_point_proposal("relu", roots, conditions, [])
+        state.neuron, state.regions = neuron, regions
+        assert check_one_point(state, proposal)[0] is accepted

@@ -20,7 +20,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..kinds import CertificateKind
+from ..kinds import CertificateKind, RegionKind
 from ..model.symbols import h
 from .descartes import count_real_roots
 
@@ -82,6 +82,8 @@ def check_one_point(state, proposal):
     activation, target = state.neuron.activation, facts["target"]
     if facts["row"] is None and activation.polynomial and not activation.linear:
         return _check_symbolic_polynomial(activation, facts)
+    if facts["row"] is None and activation.piecewise_linear is not None and not activation.increasing:
+        return _check_symbolic_piecewise(state, activation, facts)
     for root in facts["roots"]:
         if sp.simplify(activation.expr.subs(h, root) - target) != 0:
             return False, f"f({root}) != {target}"
@@ -131,6 +133,26 @@ def _check_symbolic_polynomial(activation, facts):
     return True, (f"the {degree} roots of f(h) = t each satisfy it identically and are distinct (all of them), "
                   f"each real exactly where its square root's radicand is >= 0; the {len(criticals)} real root(s) "
                   f"of f' counted again")
+
+
+def _check_symbolic_piecewise(state, activation, facts):
+    """f = a h for h <= 0 and b h for h > 0 (b > 0, a >= 0), t a symbol: f(h) = t is solved again piece by
+    piece, t/b where t/b > 0 and, when a != 0, t/a where t/a <= 0, and must give the listed roots under the same
+    conditions; with a = 0, f' = 0 on the whole half-space h <= 0, which must be reported as a flat region."""
+    a, b = activation.piecewise_linear
+    t = facts["target"]
+    expected = {(t / b, (t / b > 0).as_set())} | ({(t / a, (t / a <= 0).as_set())} if a else set())
+    listed = {(root, sp.sympify(condition).as_set()) for root, condition in zip(facts["roots"], facts["conditions"])}
+    if listed != expected or len(listed) != len(facts["roots"]):
+        return False, f"f(h) = t solved piece by piece gives {sorted(map(str, expected))}, not the roots listed"
+    if facts["criticals"]:
+        return False, "a piecewise-linear f has no isolated critical point"
+    neuron = state.neuron
+    flat = neuron.pre_activation(neuron.data.x[0]) <= 0
+    if a == 0 and not any(region.kind is RegionKind.FLAT and region.expr == flat for region in state.regions):
+        return False, f"the flat half-space {flat} (f' = 0 there) is not reported"
+    return True, ("f(h) = t solved again piece by piece: the same roots under the same conditions"
+                  + ("; the flat half-space h <= 0 reported" if a == 0 else ""))
 
 
 def _real_where(root):
