@@ -141,3 +141,15 @@ def test_negative_inputs_and_three_roots_match_a_sign_change_scan():
     assert len(changes) == 3
     for bracket, point in zip(changes, r.points):
         assert bracket <= float(point.w[0]) <= bracket + 1e-4
+
+
+def test_a_real_cubic_root_is_written_without_complex_radicals():
+    """exp + mse, data (4, 0): 6 and (2, 0): 9/2: with v = e^(2 w1), dE/dw1 = 4v^2(v^2 - 6) + 2v(v - 9/2)
+    = v (4v^3 - 22v - 9) (by hand), whose cubic has three real roots (casus irreducibilis: Cardano's radicals pass
+    through i). The one positive root gives w1 = log(v)/2; it must be written as a real root, not with i."""
+    r = cf.Neuron("exp", "mse", dim=2, data=[((4, 0), 6), ((2, 0), "9/2")]).stationary_points()
+    (form,) = r.closed_form
+    assert not form.expr.has(sp.I) and form.expr.has(sp.CRootOf)
+    with mpmath.workdps(50):
+        v = mpmath.findroot(lambda v: 4 * v**3 - 22 * v - 9, 2.5)
+        assert abs(mpmath.mpf(sp.N(form.expr.rhs, 50)) - mpmath.log(v) / 2) < mpmath.mpf(10) ** -40

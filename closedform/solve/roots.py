@@ -1,6 +1,6 @@
 """Real roots of an integer polynomial, exact and numeric: FLINT's certified complex root isolation
 (``fmpz_poly.complex_roots``; a real root comes back with an imaginary part of exactly zero) gives the values,
-SymPy gives the exact objects (radicals up to degree 4, else ``CRootOf`` by index among the real roots in
+SymPy gives the exact objects (real radicals up to degree 4, else ``CRootOf`` by index among the real roots in
 increasing order, which is also FLINT's order after sorting)."""
 from __future__ import annotations
 
@@ -36,8 +36,10 @@ def _exact(factor: sp.Poly, index: int, value: str):
     if factor.degree() == 1:
         a, b = factor.all_coeffs()
         return sp.Rational(-b, a)
-    if factor.degree() <= 4:  # solvable: SymPy's formulas give radicals (possibly through complex numbers)
+    if factor.degree() <= 4:  # solvable: SymPy's formulas give radicals, kept where they stay real
         for root in sp.roots(factor):
-            if abs(sp.N(root, 30) - sp.Float(value, 30)) < sp.Float(10) ** -20:
+            if not root.has(sp.I) and abs(sp.N(root, 30) - sp.Float(value, 30)) < sp.Float(10) ** -20:
                 return root
+    # degree > 4, or a real root whose radicals pass through complex numbers (three real roots of a cubic:
+    # casus irreducibilis): the real root by its index
     return sp.CRootOf(factor.as_expr(), index)
