@@ -24,7 +24,10 @@ __all__ = ["Asymptote", "Certificate", "ClosedForm", "Infimum", "Obstruction", "
 @dataclass(frozen=True)
 class Infimum:
     """The least loss among the finite minima, the stationary continua and the limits at infinity that were
-    found; ``attained`` when a finite point reaches it. ``proved`` only when the list of points is complete."""
+    found; ``attained`` when a finite point reaches it. ``proved`` only when the list of points is complete on the
+    whole space and every zero at infinity was found (r <= 2: the open cells decided and the faces' restricted
+    problems solved completely): a divergent sequence's loss tends to a cell's limit or, near a face line, to the
+    saturated rows' limits plus the restricted loss, so nothing lower hides at infinity."""
 
     value: object
     attained: bool
@@ -62,6 +65,7 @@ class StationarySet:
     stats: Stats = field(default_factory=Stats)
     notes: list = field(default_factory=list)
     precision: int = 30
+    infinity_complete: bool = False  # every zero at infinity was found (see :attr:`Infimum.proved`)
 
     @classmethod
     def from_state(cls, state) -> "StationarySet":
@@ -70,7 +74,7 @@ class StationarySet:
                    list(state.asymptotic), state.obstruction, state.complete,
                    None if global_proof else state.box, state.status,
                    state.certificate if state.complete else None, state.reduction, state.stats, list(state.notes),
-                   state.precision)
+                   state.precision, state.infinity_complete)
 
     @property
     def infimum(self) -> Optional[Infimum]:
@@ -86,7 +90,7 @@ class StationarySet:
         if not options:
             return None
         value, where, attained = min(options, key=lambda o: (float(o[0]), not o[2]))
-        return Infimum(value, attained, where, self.complete)
+        return Infimum(value, attained, where, self.complete and self.box is None and self.infinity_complete)
 
     def _region_loss(self, region):
         model = self.problem.numeric

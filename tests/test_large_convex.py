@@ -108,7 +108,7 @@ def test_overlapping_classes_have_an_exact_farkas_certificate():
     t = (X[:, 0] > 0).astype(float)
     X[0], t[0] = (1, 0), 1
     X[1], t[1] = (1, 0), 0
-    found, notes = zeros_at_infinity(reduce(cf.Neuron("sigmoid", "bce", data=(X, t))))
+    found, notes, _ = zeros_at_infinity(reduce(cf.Neuron("sigmoid", "bce", data=(X, t))))
     assert found == []
     assert any("exact Farkas certificate" in note for note in notes)
 

@@ -153,3 +153,27 @@ def test_a_real_cubic_root_is_written_without_complex_radicals():
     with mpmath.workdps(50):
         v = mpmath.findroot(lambda v: 4 * v**3 - 22 * v - 9, 2.5)
         assert abs(mpmath.mpf(sp.N(form.expr.rhs, 50)) - mpmath.log(v) / 2) < mpmath.mpf(10) ** -40
+
+
+def test_a_ray_inside_a_face_is_a_zero_at_infinity():
+    """Data (2,0): 1/4, (0,1): 3/5, (1,2): 1/2. Along w = (-s, log(3/2)), s -> oo, the row (0, 1) keeps
+    h = log(3/2), where sigmoid = 3/5 (its term and its gradient vanish), and the others saturate at sigmoid = 0
+    (their g -> 0): the loss tends to (1/4)^2/2 + (1/2)^2/2 = 5/32 (by hand). Along w = (-2s, s) from (0, 0) the
+    row (1, 2) keeps h = 0, sigmoid 1/2 = its target, and (2,0) -> 0, (0,1) -> 1: (1/4)^2/2 + (2/5)^2/2 = 89/800."""
+    r = cf.Neuron(dim=2, data=[((2, 0), "1/4"), ((0, 1), "3/5"), ((1, 2), "1/2")]).stationary_points(timeout=30)
+    rays = {(a.direction, a.finite_part): a.limit_loss for a in r.asymptotic if a.finite_part is not None}
+    assert rays[((-1, 0), (0, sp.log(sp.Rational(3, 2))))] == sp.Rational(5, 32)
+    assert rays[((-2, 1), (0, 0))] == sp.Rational(89, 800)
+    assert min(float(a.limit_loss) for a in r.asymptotic) == 89 / 800
+    # complete in a box only: the infimum (the finite minimum here) is not claimed proved
+    assert r.box is not None and r.infimum.attained and r.infimum.proved is False
+
+
+def test_quasi_separation_with_a_bias_has_its_infimum_2_log_2_at_infinity():
+    """bce, bias, x: 0 -> 0, 0 -> 1, 1 -> 1, 2 -> 1. Along (w, b) = (s, 0), s -> oo, the two rows at x = 0 keep
+    h = b = 0, sigmoid 1/2: loss 2 log 2 and gradient (1/2 - 0) + (1/2 - 1) = 0; the rows x = 1, 2 (t = 1)
+    saturate at sigmoid = 1 with loss and gradient -> 0 (by hand)."""
+    r = cf.Neuron("sigmoid", "bce", bias=True, data=[(0, 0), (0, 1), (1, 1), (2, 1)]).stationary_points(timeout=20)
+    (ray,) = [a for a in r.asymptotic if a.finite_part is not None]
+    assert ray.direction == (1, 0) and ray.finite_part == (0, 0) and sp.simplify(ray.limit_loss - 2 * sp.log(2)) == 0
+    assert r.infimum.attained is False and sp.simplify(r.infimum.value - 2 * sp.log(2)) == 0

@@ -157,7 +157,10 @@ def test_two_dimensional_plot_has_contours_points_and_arrows():
     fig = r.plot()
     ax = fig.axes[0]
     assert len(_markers(ax)) == len(r.points) >= 1
-    assert len([c for c in ax.get_children() if getattr(c, "get_gid", lambda: None)() == "asymptote"]) == len(r.asymptotic) == 6
+    # 3 lines through 0 make 6 open cells, and each line holds a ray both ways (sigmoid + mse: every saturated g
+    # tends to 0), so 6 + 6 zeros at infinity
+    assert len([c for c in ax.get_children() if getattr(c, "get_gid", lambda: None)() == "asymptote"]) == len(r.asymptotic) == 12
+    assert sum(a.finite_part is not None for a in r.asymptotic) == 6
     assert ax.get_xlabel() == "w1" and ax.get_ylabel() == "w2"
 
 

@@ -298,7 +298,7 @@ def _draw_points(ax, result, centres, legend):
 
 def _draw_asymptotes(ax, result, reduced, reach, legend):
     """Arrows from the origin along the zeros at infinity, each numbered at its tip; the legend says which
-    number goes where and to what loss."""
+    number goes where (and from which w0, for a ray inside a face) and to what loss."""
     to_reduced = reduced.basis.T
     arrows, labels = [], []
     for k, asymptote in enumerate(result.asymptotic, 1):
@@ -313,8 +313,10 @@ def _draw_asymptotes(ax, result, reduced, reach, legend):
         label.direction = u
         arrows.append(arrow)
         labels.append(label)
+        start = "" if asymptote.finite_part is None else \
+            " from w0 = (" + ", ".join(f"{float(x):.4g}" for x in asymptote.finite_part) + ")"
         legend.append((Line2D([], [], marker=f"${k}$", color="black", linestyle="none", markersize=8),
-                       f"zero at infinity along {text(tuple(direction))}: loss -> {text(asymptote.limit_loss)}"))
+                       f"zero at infinity along {text(tuple(direction))}{start}: loss -> {text(asymptote.limit_loss)}"))
     return arrows, labels
 
 

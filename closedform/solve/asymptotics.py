@@ -8,6 +8,7 @@ n. Otherwise cells are enumerated exactly for r <= 3 while they are few (MAX_CEL
 linear program gives the term-by-term condition only."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
@@ -16,7 +17,7 @@ import sympy as sp
 
 from ..model.evaluators import per_sample
 from ..model.symbols import h, t
-from .parts import Asymptote
+from .parts import Asymptote, decimal
 from .cells import cells
 from ..printing import text
 
@@ -93,12 +94,13 @@ def _as_fractions(v):
 
 
 def zeros_at_infinity(reduced):
-    """(asymptotes lowest limit loss first, notes)."""
+    """(asymptotes lowest limit loss first, notes, complete): ``complete`` when every open cell of the arrangement
+    was decided exactly (the faces inside the lines z_i.v = 0, r >= 2, are not part of it)."""
     n = reduced.neuron
     if n.l2 != 0:
         return [], ["l2 > 0: the term l2*w grows along every ray that moves the weights, so there is no zero at "
-                    "infinity there (a pure-bias ray is not analysed)"]
-    notes = []
+                    "infinity there (a pure-bias ray is not analysed)"], all(reduced.regularised)
+    notes, complete = [], True
     conditions = _sign_conditions(reduced)
     rows, possible, one_signed = conditions
     every_term_one_side = len(rows) == sum(1 for zi in reduced.z if any(zi))
@@ -106,6 +108,7 @@ def zeros_at_infinity(reduced):
         # one linear program decides
         directions, note = _lp_direction(reduced, conditions)
         notes.append(note)
+        complete = one_signed and "not decided" not in note and "one generic direction" not in note
     else:
         directions = cells(reduced.z, reduced.r)
     found, undecided = [], 0
@@ -119,13 +122,69 @@ def zeros_at_infinity(reduced):
             found.append(Asymptote(tuple(w_dir), total, _describe(reduced, v)))
     if undecided:
         notes.append(f"{undecided} cell(s) at infinity undecided (opposite infinite limits)")
+        complete = False
     found.sort(key=lambda a: float(a.limit_loss) if a.limit_loss.is_finite else float("inf"))
     if len(found) > MAX_REPORTED:
         notes.append(f"the gradient vanishes at infinity in {len(found)} cells; the {MAX_REPORTED} lowest are listed")
         found = found[:MAX_REPORTED]
-    if reduced.r > 1:
+    if reduced.r > 2:
         notes.append("rays inside the hyperplanes z_i.v = 0 (restricted problems) are not analysed")
-    return found, notes
+    return found, notes, complete
+
+
+@dataclass(frozen=True)
+class Face:
+    """A ray c0 + s v (s -> oo) inside the line z_i.v = 0 of a 2-D arrangement: the rows ``rows`` parallel to
+    z_i (z_k = scale_k z_i) keep the finite pre-activation scale_k c, c = c0.z_i, while every other row saturates
+    with a limiting gradient that sums to exactly 0 here; so the zeros at infinity along v are the stationary
+    points c* of the restricted problem sum_k loss(t_k, f(scale_k c)), each with limiting loss its loss plus
+    ``saturated_loss``."""
+
+    v: tuple  # Fractions, reduced coordinates
+    z: tuple  # the face's row z_i (exact)
+    rows: tuple  # (scale_k, t_k) of the rows on the face
+    saturated_loss: sp.Expr
+
+
+def faces(reduced) -> list:
+    """Every face ray of a 2-D reduced problem (l2 = 0) whose saturated rows' limiting gradient is exactly 0."""
+    n = reduced.neuron
+    if reduced.r != 2 or n.l2 != 0:
+        return []
+    act, loss = n.activation, n.criterion
+    rows = [(tuple(sp.Rational(x) for x in zi), ti) for zi, ti in zip(reduced.z, n.data.t) if any(zi)]
+    out, seen = [], set()
+    for z, _ in rows:
+        key = _line(z)
+        if key in seen:
+            continue
+        seen.add(key)
+        on = [(_scale(zk, z), tk) for zk, tk in rows if _line(zk) == key]
+        for v in ((-z[1], z[0]), (z[1], -z[0])):
+            v = tuple(Fraction(int(x.p), int(x.q)) for x in v)
+            gradient, total = [sp.Integer(0)] * 2, sp.Integer(0)
+            for zk, tk in rows:
+                s = _sign(zk, v)
+                if s == 0:
+                    continue
+                G = limit(act, loss, "g", s, tk)
+                gradient = [g + G * x for g, x in zip(gradient, zk)]
+                total += limit(act, loss, "loss", s, tk)
+            if all(g == 0 for g in gradient) and total.is_finite:
+                out.append(Face(v, z, tuple(on), total))
+    return sorted(out, key=lambda face: float(face.saturated_loss))  # the lowest limits first, if time runs short
+
+
+def _line(z) -> tuple:
+    """The line through 0 and z, as its direction with first non-zero entry 1."""
+    lead = next(x for x in z if x != 0)
+    return tuple(x / lead for x in z)
+
+
+def _scale(zk, z) -> sp.Rational:
+    """lambda with zk = lambda z (zk and z parallel)."""
+    j = next(i for i, x in enumerate(z) if x != 0)
+    return zk[j] / z[j]
 
 
 def _too_many_cells(reduced) -> bool:
@@ -207,3 +266,25 @@ def _farkas(rows) -> bool:
         return False
     lam = lam.subs({symbol: 0 for symbol in free})
     return all(value >= 0 for value in lam) and M * lam == rhs
+
+
+def face_ray(reduced, face: Face, point, precision: int) -> Asymptote:
+    """The zero at infinity of ``face`` from a stationary point c* of its restricted problem: along
+    w0 + s v_w with c0 = c* z/|z|^2 (so c0.z = c*, c0.v = 0), the loss tends to E_restricted(c*) + the saturated
+    rows' limits (exact when c* is)."""
+    exact = point.exact[0] if isinstance(point.exact, (tuple, list, sp.Tuple)) else point.exact
+    c_star = exact if exact is not None else sp.Float(decimal(point.w[0], precision), precision)
+    z = sp.Matrix(face.z)
+    w0 = reduced.to_weights(list(z * c_star / (z.T * z)[0]))
+    if exact is not None:
+        per = per_sample(reduced.neuron.activation, reduced.neuron.criterion).loss
+        inner = sp.simplify(sum(per.subs({t: tk, h: scale * c_star}) for scale, tk in face.rows))
+        where = ", ".join(text(x) for x in w0)
+    else:
+        inner = sp.Float(decimal(point.loss, precision), precision)
+        where = ", ".join(decimal(x, 10) for x in w0)
+    v = [sp.Rational(x.numerator, x.denominator) for x in face.v]
+    description = (f"along the direction ({', '.join(text(x) for x in v)}) of the data span from w0 = ({where}), "
+                   f"inside the line where only the rows parallel to ({', '.join(text(x) for x in face.z)}) stay "
+                   f"finite (a {point.kind.value} of their restricted problem)")
+    return Asymptote(tuple(reduced.to_weights(v)), inner + face.saturated_loss, description, tuple(w0))

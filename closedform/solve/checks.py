@@ -21,7 +21,7 @@ import numpy as np
 import sympy as sp
 
 from ..kinds import CertificateKind, RegionKind
-from ..model.symbols import h
+from ..model.symbols import h, t
 from .descartes import count_real_roots
 
 MAX_PATTERN_UNITS = 12
@@ -173,6 +173,42 @@ def _real_where(root):
 def _radicals(expr) -> list:
     """The powers of ``expr`` with a non-integer exponent."""
     return [p for p in expr.atoms(sp.Pow) if not p.exp.is_Integer]
+
+
+def check_face_ray(reduced, face, ray, digits: int = 50) -> bool:
+    """A zero at infinity inside a face, checked without the cell machinery: along w0 + s v every row off the
+    face has |z_k.(c0 + s v)| -> oo, and SymPy's limit of its own g(t_k, h) there (from the per-sample formula)
+    must sum to 0 with the others; on the face the rows' g at the finite pre-activation sum to 0 (to ``digits``
+    digits); c0 lies on the face's line and v across it."""
+    n = reduced.neuron
+    g = n.fns.g
+    v = sp.Matrix([sp.Rational(x.numerator, x.denominator) for x in face.v])
+    z = sp.Matrix(face.z)
+    c0 = reduced.basis.T * sp.Matrix(ray.finite_part)  # c = B^T w
+    if (z.T * v)[0] != 0 or v.norm() == 0:
+        return False
+    saturated, on_face = sp.zeros(2, 1), sp.Integer(0)
+    for zk, tk in zip(reduced.z, n.data.t):
+        zk = sp.Matrix([sp.Rational(x) for x in zk])
+        slope = (zk.T * v)[0]
+        if not any(zk):
+            continue
+        if slope == 0:
+            on_face += g.subs({t: tk, h: (zk.T * c0)[0]}) * (zk.T * z)[0] / (z.T * z)[0]
+        else:
+            saturated += sp.limit(_far_branch(g.subs(t, tk), sp.sign(slope)), h, sp.sign(slope) * sp.oo) * zk
+    if any(x != 0 for x in saturated):
+        return False
+    with mpmath.workdps(digits + 10):
+        return abs(mpmath.mpf(sp.N(on_face, digits + 10))) < mpmath.mpf(10) ** (-digits // 2)
+
+
+def _far_branch(expr, sign):
+    """A piecewise expression's branch that holds at h = sign * 10^9 (beyond every kink), else ``expr``."""
+    expr = sp.piecewise_fold(expr)
+    if not isinstance(expr, sp.Piecewise):
+        return expr
+    return next(branch for branch, condition in expr.args if condition.subs(h, sign * sp.Integer(10) ** 9) == sp.true)
 
 
 def check_linear_system(state, proposal):

@@ -132,16 +132,18 @@ class Region:
 
 @dataclass(frozen=True)
 class Asymptote:
-    """A zero at infinity: along w0 + s v, s -> oo, the gradient tends to 0 and the loss to ``limit_loss``."""
+    """A zero at infinity: along w0 + s v, s -> oo, the gradient tends to 0 and the loss to ``limit_loss``; in an
+    open cell any w0 will do, on a face w0 is ``finite_part`` (the stationary point of the restricted problem)."""
 
     direction: tuple
     limit_loss: sp.Expr
     description: str
+    finite_part: Optional[tuple] = None  # w0, where the ray starts inside a face (else None: any w0 in the cell)
 
     def to_dict(self, digits):
         return {"direction": [decimal(v, digits) for v in self.direction],
                 "limit_loss": decimal(self.limit_loss, digits), "description": self.description,
-                "finite_part": None}
+                "finite_part": None if self.finite_part is None else [decimal(v, digits) for v in self.finite_part]}
 
     def __repr__(self):
         return short_repr(self, self.description, f"loss -> {brief(self.limit_loss)}")

@@ -23,10 +23,11 @@ from mpmath import iv
 
 from ..budget import Deadline, run_with_budget
 from ..kinds import CertificateKind, Finish, Kind, RegionKind, Scope
+from ..model.neuron import Neuron
 from ..model.numbers import to_mpf
-from .asymptotics import zeros_at_infinity
+from .asymptotics import MAX_REPORTED, face_ray, faces, zeros_at_infinity
 from .certify import IntervalModel, NotCertifiable, certify_point, interval_digits
-from .checks import check
+from .checks import check, check_face_ray
 from .classify import classify, classify_float, interval_radius, precision_radius
 from .convexnewton import ConvexNewton, strict_convexity
 from .exclusion import box_search
@@ -48,6 +49,8 @@ MAX_BOX_WORK = 2e6  # samples x variables^2 beyond which the box search (float64
 STRATEGY_SHARE = 0.5  # of the time left, for all closed forms together: the rest is the search's
 SEARCH_SHARE = 0.7  # of the time left: the float search and the box proof leave time to classify
 POLISH_CHUNK = 16  # witness candidates polished per worker: the deadline keeps the batches done before it
+FACE_SHARE = 5.0  # seconds at most for one restricted problem on a face (half of what is left, if less)
+FACE_MINIMUM = 0.5  # seconds left below which the faces still unsolved are only counted
 WITNESS_DISTANCE = 1e-6  # float candidates this close (relative) to a verified point are that point
 
 
@@ -519,11 +522,45 @@ class Infinity(Stage):
     def run(self, state) -> None:
         if state.points and state.certificate is not None and state.certificate.kind is CertificateKind.CONVEXITY:
             state.notes.append("zeros at infinity: none, a strictly convex loss with a minimum grows in every direction")
+            state.infinity_complete = True
             return
         found = bounded(state, "zeros at infinity", zeros_at_infinity, state.reduced)
         if found is not None:
-            state.asymptotic, notes = found
+            state.asymptotic, notes, cells_complete = found
             state.notes.extend(notes)
+            faces_complete = self._faces(state) if state.reduced.r == 2 else state.reduced.r < 2
+            state.infinity_complete = cells_complete and faces_complete
+
+    @staticmethod
+    def _faces(state) -> bool:
+        """2-D: the rays inside the lines z_i.v = 0 (:func:`.asymptotics.faces`), each restricted problem solved by
+        the pipeline itself, each zero at infinity it gives checked (:func:`.checks.check_face_ray`); True when
+        every restricted problem was solved completely and every ray passed its check."""
+        if state.solver is None or state.neuron.l2 != 0:
+            return state.neuron.l2 != 0 and all(state.reduced.regularised)
+        rays, unfinished = [], 0
+        for face in bounded(state, "faces at infinity", faces, state.reduced) or []:
+            limits = sorted(float(a.limit_loss) for a in state.asymptotic + rays)
+            if len(limits) >= MAX_REPORTED and float(face.saturated_loss) > limits[MAX_REPORTED - 1]:
+                break  # faces come lowest saturated loss first, and a ray's loss is at least that: none would be listed
+            if state.deadline.left() < FACE_MINIMUM:
+                unfinished += 1
+                continue
+            neuron = state.neuron
+            restricted = Neuron(neuron.activation, neuron.criterion, data=list(face.rows))
+            inner = state.solver(restricted, timeout=Deadline(min(state.deadline.left() / 2, FACE_SHARE)))
+            unfinished += not inner.complete or bool(inner.regions)
+            for point in inner.points:
+                ray = face_ray(state.reduced, face, point, inner.precision)
+                if check_face_ray(state.reduced, face, ray):
+                    rays.append(ray)
+                else:
+                    unfinished += 1
+        state.asymptotic = sorted(state.asymptotic + rays, key=lambda a: float(a.limit_loss))[:MAX_REPORTED]
+        state.notes.append("rays inside the lines z_i.v = 0: each restricted problem " + (
+            "solved completely" if not unfinished else f"solved, {unfinished} of them not completely (time, a "
+                                                       "continuum of stationary points, or a ray that failed its check)"))
+        return not unfinished
 
 
 STAGES = (Strategies(), Witness(), Convexity(), BoxProof(), Classify(), Continua(), Obstruction(), Infinity())

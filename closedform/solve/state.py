@@ -4,7 +4,7 @@ and what went wrong (timeouts, inconsistencies)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Optional
 
 import mpmath
 
@@ -47,6 +47,8 @@ class State:
     verified: list = field(default_factory=list)
     proposals: list = field(default_factory=list)
     rejected: list = field(default_factory=list)  # (source, reason) of each certificate its check turned down
+    infinity_complete: bool = False  # every zero at infinity found (cells decided, faces solved; r <= 2)
+    solver: Optional[Callable] = None  # solve(neuron, timeout=...) -> State: the pipeline, for restricted problems
     certificate: Optional[Certificate] = None
     points: list = field(default_factory=list)
     closed_form: list = field(default_factory=list)
