@@ -549,7 +549,8 @@ class Infinity(Stage):
             neuron = state.neuron
             restricted = Neuron(neuron.activation, neuron.criterion, data=list(face.rows))
             inner = state.solver(restricted, timeout=Deadline(min(state.deadline.left() / 2, FACE_SHARE)))
-            unfinished += not inner.complete or bool(inner.regions)
+            whole_line = inner.complete and inner.certificate.scope is Scope.GLOBAL  # a box-only proof leaves gaps
+            unfinished += not whole_line or bool(inner.regions)
             for point in inner.points:
                 ray = face_ray(state.reduced, face, point, inner.precision)
                 if check_face_ray(state.reduced, face, ray):
