@@ -27,6 +27,7 @@ class Loss:
     outputs: sp.Set = sp.Reals
     matching_activation: Optional[str] = None  # the activation this loss matches (convex pair)
     quadratic: bool = False  # l = (t - y)^2 / 2: dl/dy = y - t, linear in the output
+    nonnegative: bool = False  # l >= 0 for every allowed t and y (a lower bound the analysis at infinity uses)
 
     @property
     def is_matching(self) -> bool:
@@ -74,12 +75,13 @@ def matching_loss(activation: Activation) -> sp.Expr:
 
 
 LOSSES: dict[str, Callable[[], Loss]] = {
-    "mse": lambda: Loss("mse", (t - y) ** 2 / 2, sp.Reals, matching_activation="identity", quadratic=True),
+    "mse": lambda: Loss("mse", (t - y) ** 2 / 2, sp.Reals, matching_activation="identity", quadratic=True,
+                        nonnegative=True),
     "bce": lambda: Loss("bce", -(t * sp.log(y) + (1 - t) * sp.log(1 - y)), sp.Interval(0, 1),
-                        outputs=sp.Interval.open(0, 1), matching_activation="sigmoid"),
+                        outputs=sp.Interval.open(0, 1), matching_activation="sigmoid", nonnegative=True),
     "poisson": lambda: Loss("poisson", y - t * sp.log(y), sp.Interval(0, sp.oo),
                             outputs=sp.Interval.open(0, sp.oo), matching_activation="exp"),
-    "logcosh": lambda: Loss("logcosh", sp.log(sp.cosh(y - t)), sp.Reals),
+    "logcosh": lambda: Loss("logcosh", sp.log(sp.cosh(y - t)), sp.Reals, nonnegative=True),
     "matching": lambda: Loss("matching", None, sp.Reals),
 }
 ALIASES = {"squared": "mse", "cross_entropy": "bce", "crossentropy": "bce", "log_cosh": "logcosh"}

@@ -541,8 +541,9 @@ class Infinity(Stage):
         rays, unfinished = [], 0
         for face in bounded(state, "faces at infinity", faces, state.reduced) or []:
             limits = sorted(float(a.limit_loss) for a in state.asymptotic + rays)
-            if len(limits) >= MAX_REPORTED and float(face.saturated_loss) > limits[MAX_REPORTED - 1]:
-                break  # faces come lowest saturated loss first, and a ray's loss is at least that: none would be listed
+            if (state.neuron.criterion.nonnegative and len(limits) >= MAX_REPORTED
+                    and float(face.saturated_loss) > limits[MAX_REPORTED - 1]):
+                break  # faces come lowest saturated loss first, and with l >= 0 a ray's loss is at least that
             if state.deadline.left() < FACE_MINIMUM:
                 unfinished += 1
                 continue
