@@ -271,8 +271,11 @@ def _farkas(rows) -> bool:
 def face_ray(reduced, face: Face, point, precision: int) -> Asymptote:
     """The zero at infinity of ``face`` from a stationary point c* of its restricted problem: along
     w0 + s v_w with c0 = c* z/|z|^2 (so c0.z = c*, c0.v = 0), the loss tends to E_restricted(c*) + the saturated
-    rows' limits (exact when c* is)."""
+    rows' limits (exact when c* is a short closed form; a root of a polynomial is used by its decimal value,
+    since printing or simplifying CRootOf of a high degree can take minutes)."""
     exact = point.exact[0] if isinstance(point.exact, (tuple, list, sp.Tuple)) else point.exact
+    if exact is not None and exact.has(sp.CRootOf):
+        exact = None
     c_star = exact if exact is not None else sp.Float(decimal(point.w[0], precision), precision)
     z = sp.Matrix(face.z)
     w0 = reduced.to_weights(list(z * c_star / (z.T * z)[0]))

@@ -187,7 +187,7 @@ def check_face_ray(reduced, face, ray, digits: int = 50) -> bool:
     c0 = reduced.basis.T * sp.Matrix(ray.finite_part)  # c = B^T w
     if (z.T * v)[0] != 0 or v.norm() == 0:
         return False
-    saturated, on_face = sp.zeros(2, 1), sp.Integer(0)
+    saturated, on_face, limits = sp.zeros(2, 1), sp.Integer(0), {}
     for zk, tk in zip(reduced.z, n.data.t):
         zk = sp.Matrix([sp.Rational(x) for x in zk])
         slope = (zk.T * v)[0]
@@ -196,7 +196,10 @@ def check_face_ray(reduced, face, ray, digits: int = 50) -> bool:
         if slope == 0:
             on_face += g.subs({t: tk, h: (zk.T * c0)[0]}) * (zk.T * z)[0] / (z.T * z)[0]
         else:
-            saturated += sp.limit(_far_branch(g.subs(t, tk), sp.sign(slope)), h, sp.sign(slope) * sp.oo) * zk
+            key = (sp.sign(slope), tk)
+            if key not in limits:
+                limits[key] = sp.limit(_far_branch(g.subs(t, tk), key[0]), h, key[0] * sp.oo)
+            saturated += limits[key] * zk
     if any(x != 0 for x in saturated):
         return False
     with mpmath.workdps(digits + 10):

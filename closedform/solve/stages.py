@@ -552,17 +552,23 @@ class Infinity(Stage):
             inner = state.solver(restricted, timeout=Deadline(min(state.deadline.left() / 2, FACE_SHARE)))
             whole_line = inner.complete and inner.certificate.scope is Scope.GLOBAL  # a box-only proof leaves gaps
             unfinished += not whole_line or bool(inner.regions)
-            for point in inner.points:
-                ray = face_ray(state.reduced, face, point, inner.precision)
-                if check_face_ray(state.reduced, face, ray):
-                    rays.append(ray)
-                else:
-                    unfinished += 1
+            checked = bounded(state, "faces at infinity", _face_rays, state.reduced, face, inner.points,
+                              inner.precision)
+            rays += checked[0] if checked is not None else []
+            unfinished += checked[1] if checked is not None else 1
         state.asymptotic = sorted(state.asymptotic + rays, key=lambda a: float(a.limit_loss))[:MAX_REPORTED]
         state.notes.append("rays inside the lines z_i.v = 0: each restricted problem " + (
             "solved completely" if not unfinished else f"solved, {unfinished} of them not completely (time, a "
                                                        "continuum of stationary points, or a ray that failed its check)"))
         return not unfinished
+
+
+def _face_rays(reduced, face, points, precision):
+    """(the rays the restricted problem's ``points`` give on ``face`` that pass their independent check, the
+    number that do not); run under the deadline, as SymPy's limits and algebra can be slow."""
+    rays = [face_ray(reduced, face, point, precision) for point in points]
+    passed = [ray for ray in rays if check_face_ray(reduced, face, ray)]
+    return passed, len(rays) - len(passed)
 
 
 STAGES = (Strategies(), Witness(), Convexity(), BoxProof(), Classify(), Continua(), Obstruction(), Infinity())
