@@ -212,11 +212,12 @@ def test_every_public_result_type_has_a_latex_display(typeset):
 
 
 def test_an_executed_notebook_is_typeset_in_chromium(tmp_path):
-    """notebooks/01 executed afresh, exported with the local MathJax, screenshot and DOM taken by Chromium."""
+    """notebooks/01 as stored (tests/test_notebooks.py executes every notebook afresh), exported with the local
+    MathJax, screenshot and DOM taken by Chromium."""
     require(mathjax_missing() or ("" if shutil.which("chromium") else "chromium is not installed")
             or ("" if importlib.util.find_spec("nbconvert") else "nbconvert is not installed"))
-    done = subprocess.run([sys.executable, str(SCREENSHOT), "--out", str(tmp_path)], capture_output=True, text=True,
-                          timeout=600, check=False)
+    done = subprocess.run([sys.executable, str(SCREENSHOT), "--stored", "--out", str(tmp_path)], capture_output=True,
+                          text=True, timeout=600, check=False)
     assert done.stdout.strip(), done.stderr[-3000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["done"], "MathJax did not finish typesetting the page"

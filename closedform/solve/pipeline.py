@@ -13,7 +13,7 @@ from .onepoint import OnePoint
 from .parts import Certificate, Region
 from .reduction import Reduced, reduce
 from ..budget import Deadline, run_with_budget
-from .stages import run_stages
+from .stages import STAGES, run_stages
 from .state import Proposal, State
 from ..printing import text
 
@@ -45,9 +45,10 @@ def _check_box(box, r):
     return parsed
 
 
-def solve(neuron, timeout=10, precision=30, box=None, progress=None) -> State:
+def solve(neuron, timeout=10, precision=30, box=None, progress=None, stages=STAGES) -> State:
     """Everything that can be found and checked about the stationary points of ``neuron``'s loss, within
-    ``timeout`` seconds for the whole call (or by a running :class:`~closedform.budget.Deadline`)."""
+    ``timeout`` seconds for the whole call (or by a running :class:`~closedform.budget.Deadline`); ``stages``:
+    the stages to run (a restricted problem on a face at infinity needs only its finite points)."""
     deadline = deadline_for(timeout)
     _check_precision(precision)
     if neuron.data.symbolic:
@@ -63,7 +64,7 @@ def solve(neuron, timeout=10, precision=30, box=None, progress=None) -> State:
     if not reduced.is_full:
         state.notes.append(f"the data spans {reduced.r} of {neuron.p} dimensions: each stationary set below is "
                            f"an affine set of w with the same {', '.join(map(text, reduced.combinations))}")
-    return _settle(run_stages(state))
+    return _settle(run_stages(state, stages))
 
 
 def _settle(state) -> State:

@@ -549,7 +549,8 @@ class Infinity(Stage):
                 continue
             neuron = state.neuron
             restricted = Neuron(neuron.activation, neuron.criterion, data=list(face.rows))
-            inner = state.solver(restricted, timeout=Deadline(min(state.deadline.left() / 2, FACE_SHARE)))
+            inner = state.solver(restricted, timeout=Deadline(min(state.deadline.left() / 2, FACE_SHARE)),
+                                 stages=FINITE_STAGES)
             whole_line = inner.complete and inner.certificate.scope is Scope.GLOBAL  # a box-only proof leaves gaps
             unfinished += not whole_line or bool(inner.regions)
             checked = bounded(state, "faces at infinity", _face_rays, state.reduced, face, inner.points,
@@ -572,6 +573,7 @@ def _face_rays(reduced, face, points, precision):
 
 
 STAGES = (Strategies(), Witness(), Convexity(), BoxProof(), Classify(), Continua(), Obstruction(), Infinity())
+FINITE_STAGES = STAGES[:-2]  # the finite stationary points only: no Galois obstruction, no zeros at infinity
 
 
 def run_stages(state, stages=STAGES):
