@@ -25,6 +25,9 @@ from ..kinds import Kind, RegionKind  # noqa: E402
 from ..printing import text  # noqa: E402
 from ..solve.reduction import reduce  # noqa: E402
 
+LEGEND_WIDE = 55  # characters of a legend entry beyond which two columns would run off the figure
+LEGEND_ROWS = 8  # legend rows the figure holds at its base height
+LEGEND_ROW = 0.17  # inches per legend row beyond those
 STYLE = {Kind.MIN: ("o", "tab:green"), Kind.MAX: ("^", "tab:red"), Kind.SADDLE: ("s", "tab:orange"),
          Kind.DEGENERATE: ("X", "tab:gray"), Kind.UNCLASSIFIED: ("D", "tab:purple")}
 DECADES = 2  # log colours when max(E - min E) exceeds 10^DECADES times its lower quartile over the plot
@@ -153,8 +156,11 @@ def _plot_2d(result, reduced):
     ax.set_xlabel(names[0])
     ax.set_ylabel(names[1])
     ax.set_title(result.problem.describe())
-    if legend:
-        fig.legend(*zip(*legend), loc="outside lower center", ncols=2, fontsize=8)
+    if legend:  # two columns while the entries are short; one (and a taller figure) when they are not
+        columns = 2 if max(len(label) for _, label in legend) <= LEGEND_WIDE else 1
+        rows = -(-len(legend) // columns)
+        fig.set_figheight(fig.get_figheight() + LEGEND_ROW * max(0, rows - LEGEND_ROWS))
+        fig.legend(*zip(*legend), loc="outside lower center", ncols=columns, fontsize=8)
     if labels:
         _separate(fig, ax, arrows, labels, reach)
     return fig
