@@ -207,7 +207,8 @@ def check_face_ray(reduced, face, ray, digits: int = 50) -> bool:
 
 
 def _far_branch(expr, sign):
-    """A piecewise expression's branch that holds at h = sign * 10^9 (beyond every kink), else ``expr``."""
+    """A piecewise expression's branch that holds at h = sign * 10^9 (beyond every kink), else ``expr`` (written
+    apart from the asymptotics' own tail rule on purpose: the check shares no code with what it checks)."""
     expr = sp.piecewise_fold(expr)
     if not isinstance(expr, sp.Piecewise):
         return expr
