@@ -69,6 +69,8 @@ class CertificateKind(_Described):
     BOX_EXCLUSION = "box-exclusion", ("interval branch and bound: every sub-box of the search box holds no zero or "
                                       "exactly one, and each of those is a reported point")
     CONSTANT = "constant", "every input is zero: the loss does not depend on the weights"
+    POPULATION = "population-reduction", ("a Gaussian teacher: every stationary point is on the teacher's line or "
+                                          "solves F_q = F_r = 0, and each reduced system is solved completely")
 
 
 class Finish(_Described):

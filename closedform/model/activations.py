@@ -105,6 +105,10 @@ def _probit():
                       inverse=lambda v: sp.sqrt(2) * sp.erfinv(2 * v - 1), key=("probit",))
 
 
+def _erf():
+    return Activation("erf", sp.erf(h), sp.Interval.open(-1, 1), increasing=True, inverse=sp.erfinv, key=("erf",))
+
+
 def _silu_preimages(v):
     """f(h) = v  <=>  h = v (1 + e^-h)  <=>  (h - v) e^(h - v) = v e^-v, so h = v + W_k(v e^-v) for each real branch
     k of Lambert W. v e^-v increases on v < 1 and is positive for v > 0, so with omega = W_0(1/e) ~ 0.27846:
@@ -182,7 +186,7 @@ def _check_float_range(expr: sp.Expr, text: str):
 
 ACTIVATIONS: dict[str, Callable[..., Activation]] = {
     "sigmoid": _sigmoid, "tanh": _tanh, "relu": _relu, "leaky_relu": _leaky_relu, "identity": _identity,
-    "softplus": _softplus, "exp": _exp, "square": _square, "polynomial": _polynomial, "probit": _probit,
+    "softplus": _softplus, "exp": _exp, "square": _square, "polynomial": _polynomial, "probit": _probit, "erf": _erf,
     "silu": _silu, "custom": _custom,
 }
 ALIASES = {"swish": "silu", "linear": "identity", "logistic": "sigmoid"}

@@ -14,7 +14,9 @@ from .data import Dataset, parse_data
 from .evaluators import NumericModel, PerSample, per_sample
 from .losses import Loss, check_compatible, get_loss
 from .numbers import exact_number
+from .population import PopulationLoss
 from .symbols import h, t
+from .teacher import GaussianTeacher
 
 MAX_SYMBOLIC_SUM = 400
 MAX_DIM = 50
@@ -31,8 +33,8 @@ def activation_from_spec(spec) -> Activation:
 
 
 class Neuron:
-    """A neuron problem. ``data``: None (one symbolic point), int n (n symbolic points), a list of (x, t) pairs or
-    a tuple (X, t). ``dim`` defaults to the data's width (1 for symbolic data). The public
+    """A neuron problem. ``data``: None (one symbolic point), int n (n symbolic points), a list of (x, t) pairs,
+    a tuple (X, t), or a :class:`GaussianTeacher` (infinitely many Gaussian datapoints: the population loss). ``dim`` defaults to the data's width (1 for symbolic data). The public
     :class:`closedform.Neuron` (:mod:`closedform.problem`) adds the verbs of the later stages: stationary_points,
     derivation and the rich display."""
 
@@ -48,8 +50,15 @@ class Neuron:
         self.l2 = exact_number(l2, "l2")
         if self.l2 < 0:
             raise InputError(f"l2 = {self.l2} must be >= 0")
-        self.data: Dataset = parse_data(data, dim, self.criterion.target_domain(self.activation),
-                                        self.criterion.name)
+        self.population = None
+        if isinstance(data, GaussianTeacher):
+            if dim is not None and dim != data.dim:
+                raise InputError(f"dim = {dim} but the teacher v has {data.dim} coordinate(s)")
+            self.population = PopulationLoss.build(self.activation, self.criterion, bias, self.l2, data)
+            self.data = data
+        else:
+            self.data: Dataset = parse_data(data, dim, self.criterion.target_domain(self.activation),
+                                            self.criterion.name)
         self.dim = self.data.dim
         names = ["w"] if self.dim == 1 else [f"w{j}" for j in range(1, self.dim + 1)]
         self.weights = tuple(sp.Symbol(n, real=True) for n in names) + ((sp.Symbol("b", real=True),) if bias else ())
@@ -87,7 +96,9 @@ class Neuron:
 
     @cached_property
     def loss(self) -> sp.Expr:
-        """E(w) = sum_i l(t_i, w.x~_i) + (lam/2)|w|^2."""
+        """E(w) = sum_i l(t_i, w.x~_i) + (lam/2)|w|^2 (for a Gaussian teacher the population loss F(q, r, b))."""
+        if self.population is not None:
+            return self.population.loss(self.weights)
         self._check_symbolic_size()
         per = self.fns.loss
         total = sum((per.subs({t: ti, h: self.pre_activation(xi)}) for xi, ti in zip(self.data.x, self.data.t)),
@@ -114,15 +125,17 @@ class Neuron:
     @cached_property
     def numeric(self) -> NumericModel:
         """Vectorised float64 and mpmath evaluators over the concrete data."""
-        if self.data.symbolic:
-            raise InputError("numeric evaluation needs concrete data; data is symbolic")
+        if self.data.symbolic or self.population is not None:
+            raise InputError("the numeric evaluators need finite concrete data; this problem's data is "
+                             + ("symbolic" if self.data.symbolic else "a Gaussian teacher (use loss, gradient, hessian)"))
         X, t = self.data.float_arrays()
         if self.bias:
             X = np.hstack([X, np.ones((len(t), 1))])
         return NumericModel(self.fns, self.rows, self.data.t, self.l2, self.regularised, floats=(X, t))
 
     def describe(self) -> str:
-        data = "symbolic data" if self.data.symbolic else f"n = {self.data.n}"
+        data = ("symbolic data" if self.data.symbolic else f"n = {self.data.n}" if self.population is None
+                else f"infinitely many Gaussian datapoints, {self.data.describe()}")
         extra = (", bias" if self.bias else "") + (f", l2 = {self.l2}" if self.l2 else "")
         return f"{self.activation.name} neuron, {self.criterion.name} loss, dim {self.dim}{extra}, {data}"
 

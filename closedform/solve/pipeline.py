@@ -10,6 +10,7 @@ from ..errors import InputError
 from ..kinds import CertificateKind, Finish, RegionKind, Scope, Status
 from .checks import check_one_point
 from .onepoint import OnePoint
+from .population_answer import run as population_run
 from .parts import Certificate, Region
 from .reduction import Reduced, reduce
 from ..budget import Deadline, run_with_budget
@@ -33,6 +34,17 @@ def _check_precision(precision):
         raise InputError(f"precision = {precision!r} must be an integer number of digits from 15 to 2000")
 
 
+def _solve_population(neuron, deadline, precision) -> State:
+    """A Gaussian teacher: the reduction to the line through v and the off-line system (:mod:`.population`)."""
+    found, status = population_run(neuron, deadline, precision + 15)
+    state = State(neuron, None, precision, deadline)
+    state.points, state.regions, state.asymptotic = found.points, found.regions, found.asymptotic
+    state.notes, state.infinity_complete, state.certificate = found.notes, found.infinity_complete, found.certificate
+    state.status = Status.OK if status is Status.OK and found.certificate is not None else (
+        Status.PARTIAL if status is Status.OK else status)
+    return state
+
+
 def _check_box(box, r):
     if box is None:
         return None
@@ -51,6 +63,8 @@ def solve(neuron, timeout=10, precision=30, box=None, progress=None, stages=STAG
     the stages to run (a restricted problem on a face at infinity needs only its finite points)."""
     deadline = deadline_for(timeout)
     _check_precision(precision)
+    if neuron.population is not None:
+        return _solve_population(neuron, deadline, precision)
     if neuron.data.symbolic:
         return _solve_symbolic(neuron, deadline, precision)
     reduced = reduce(neuron)

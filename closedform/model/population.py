@@ -1,0 +1,71 @@
+"""The population loss of a Gaussian teacher: L(w, b) = E[(t - f(w.x + b))^2]/2 + (lam/2)|w|^2.
+
+(h, g) = (w.x + b, v.x + c) is bivariate normal with means (b, c), variances q = w^T Sigma w and p = v^T Sigma v
+and covariance r = w^T Sigma v, so L = F(q, r, b) = (E f(g)^2 - 2 E f(h) f(g) + E f(h)^2)/2 + noise/2 + lam q/2
+with the table entry's closed forms (:mod:`.gaussian`), and grad_w L = Sigma (2 F_q w + F_r v), dL/db = F_b."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import sympy as sp
+
+from ..errors import InputError
+from .gaussian import GaussianEntry, Pair, gaussian_entry
+from .teacher import GaussianTeacher
+
+q = sp.Symbol("q", nonnegative=True)
+r = sp.Symbol("r", real=True)
+b = sp.Symbol("b", real=True)
+
+
+@dataclass(frozen=True, eq=False)
+class PopulationLoss:
+    """F(q, r, b) for one (activation, bias, l2, teacher)."""
+
+    entry: GaussianEntry
+    teacher: GaussianTeacher
+    bias: bool
+    l2: sp.Rational
+
+    @classmethod
+    def build(cls, activation, loss, bias: bool, l2, teacher: GaussianTeacher) -> "PopulationLoss":
+        if loss.name != "mse":
+            raise InputError(f"loss {loss.name!r} with a Gaussian teacher: only 'mse' has a population loss here")
+        if l2 and teacher.cov is not None:
+            raise InputError("l2 > 0 with a covariance cov: |w|^2 is not a function of w^T Sigma w; whiten the "
+                             "inputs (use cov=None) or set l2 = 0")
+        means = bias or (teacher.c is not None and teacher.c != 0)  # a mean in h or in g needs an entry with means
+        return cls(gaussian_entry(activation, means), teacher, bias, l2)
+
+    @property
+    def p(self) -> sp.Expr:
+        """The teacher's pre-activation variance v^T Sigma v."""
+        v = sp.Matrix(self.teacher.v)
+        return (v.T * self.teacher.sigma * v)[0]
+
+    @property
+    def variables(self) -> tuple:
+        return (q, r, b) if self.bias else (q, r)
+
+    @cached_property
+    def F(self) -> sp.Expr:
+        c = self.teacher.c if self.teacher.c is not None else sp.Integer(0)
+        mean = b if self.bias else sp.Integer(0)
+        e = self.entry
+        target = e.second_moment(c, self.p)
+        return ((target - 2 * e.cross(Pair(mean, c, q, self.p, r)) + e.second_moment(mean, q)) / 2
+                + self.teacher.noise / 2 + self.l2 * q / 2)
+
+    def forms(self, weights) -> dict:
+        """{q: w^T Sigma w, r: w^T Sigma v, b: b} in the weight symbols (the last one is b with a bias)."""
+        d = self.teacher.dim
+        w = sp.Matrix(weights[:d])
+        sigma, v = self.teacher.sigma, sp.Matrix(self.teacher.v)
+        out = {q: sp.expand((w.T * sigma * w)[0]), r: sp.expand((w.T * sigma * v)[0])}
+        if self.bias:
+            out[b] = weights[d]
+        return out
+
+    def loss(self, weights) -> sp.Expr:
+        return self.F.subs(self.forms(weights), simultaneous=True)

@@ -1,0 +1,226 @@
+"""Stationary points of a population loss L(w, b) = F(q, r, b) (a Gaussian teacher, :mod:`..model.population`).
+
+grad_w L = Sigma (2 F_q w + F_r v), so a stationary w lies on the teacher's line w = alpha v (where
+2 alpha F_q + F_r = 0) or off it with F_q = F_r = 0 (and F_b = 0 with a bias). Write w = a v + beta u with u
+Sigma-orthogonal to v and u^T Sigma u = 1: then L = G(a, beta, b) = F(a^2 p + beta^2, a p, b), and
+
+- on the line (beta = 0): the stationary points of G(+-s, 0, b), s > 0, and the point a = 0;
+- off the line (beta > 0, q p > r^2): the solutions (q, r, b) of F_q = F_r (= F_b) = 0; each is a mirror pair
+  w = a v +- beta u in d = 2 and a (d - 2)-sphere (an orbit) in d >= 3.
+
+Each system has at most three unknowns. With square roots only, it is a polynomial system (:mod:`.radicals`):
+its real solutions come with Hermite's independent count (:mod:`.polysystem`), so the list is complete. An
+equation that depends only on the correlation rho = r / sqrt(q p) and has no zero on (-1, 1) (its derivative has
+none, by the same route, and its limits at the ends do not change sign) rules a system out. Every point's kind
+comes from the Hessian of G: the block in (a, b) and, on the line, 2 F_q for each of the d - 1 directions across
+it (an orbit is flat along its own d - 2 directions). Every point is checked again on grad L, a different
+derivative of the same loss."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import mpmath
+import sympy as sp
+
+from ..model.population import b as B, q as Q, r as R
+from ..printing import text
+from .polysystem import solve_system
+from .radicals import as_polynomial_system
+from .roots import real_roots
+
+S = sp.Symbol("s", positive=True)       # |alpha| on the line
+A = sp.Symbol("a", real=True)           # w = a v + beta u
+BETA = sp.Symbol("beta", positive=True)
+RHO = sp.Symbol("rho", real=True)       # r / sqrt(q p)
+K = sp.Symbol("k", real=True)           # u^T Sigma v for a Sigma-unit direction u at infinity
+
+
+@dataclass
+class Solutions:
+    """The real solutions of one reduced system: dicts of values (exact SymPy numbers or mpf), ``complete``
+    when their list is proved to be all of them, and how."""
+
+    values: list = field(default_factory=list)
+    complete: bool = False
+    evidence: str = ""
+    notes: list = field(default_factory=list)
+
+
+class PopulationSolver:
+    """One population problem: the systems, their solutions and the answer's parts."""
+
+    def __init__(self, neuron, digits: int):
+        self.neuron = neuron
+        self.pop = neuron.population
+        self.digits = digits
+        self.p = self.pop.p
+        self.F = self.pop.F
+        self.G = self.F.subs({Q: A**2 * self.p + BETA**2, R: A * self.p}, simultaneous=True)
+        self.bias_vars = (B,) if self.pop.bias else ()
+        self.notes: list = []
+
+    # -- the systems -----------------------------------------------------------------------------------------
+    def on_line(self, sign: int) -> Solutions:
+        line = self.G.subs({A: sign * S, BETA: 0})
+        unknowns = (S,) + self.bias_vars
+        found = self.solve([sp.diff(line, v) for v in unknowns], unknowns, lambda v: True, nonzero=S)
+        for value in found.values:
+            value[A] = sign * value.pop(S)
+        return found
+
+    def at_zero(self) -> Solutions:
+        """w = 0: the gradient there is F_r(0, 0, b) Sigma v (and F_b); with a kink (relu-like, no bias) it is
+        -f'(0) E[f'(g)] Sigma v by the convention f'(0) of the activation, zero iff f'(0) = 0."""
+        if self.pop.entry.kink_at_zero:
+            slope = self.neuron.activation.derivative.subs(sp.Symbol("h", real=True), 0)
+            slope = sp.sympify(slope)
+            if slope == 0:
+                return Solutions([{A: sp.Integer(0)}], True, f"f'(0) = 0 by the convention of {self.neuron.activation.name}")
+            return Solutions([], True, f"f'(0) = {slope} and E[f'(g)] > 0, so the gradient at w = 0 is not 0")
+        equations = [sp.diff(self.F, R).subs({Q: 0, R: 0})] + [sp.diff(self.F, v).subs({Q: 0, R: 0})
+                                                               for v in self.bias_vars]
+        if not self.bias_vars:
+            vanishes = _is_zero(equations[0])
+            if vanishes is None:
+                return Solutions([], False, "", [f"F_r(0, 0) = {text(equations[0])} not decided"])
+            return Solutions([{A: sp.Integer(0)}] if vanishes else [], True, f"F_r(0, 0) = {text(equations[0])}")
+        found = self.solve(equations, self.bias_vars, lambda v: True)
+        for value in found.values:
+            value[A] = sp.Integer(0)
+        return found
+
+    def off_line(self) -> Solutions:
+        unknowns = (Q, R) + self.bias_vars
+        equations = [sp.diff(self.F, v) for v in unknowns]
+        p = self.p
+        inside = lambda v: v[Q] * p - v[R] ** 2  # noqa: E731  (> 0 off the line)
+        found = self.solve(equations, unknowns, inside)
+        if found.complete:
+            return found
+        excluded = self.exclude_by_correlation(equations)
+        return excluded or found
+
+    # -- solving -----------------------------------------------------------------------------------------------
+    def solve(self, equations, unknowns, inside, nonzero=None) -> Solutions:
+        """All real solutions with every ``inside(v)`` > 0 and s > 0, by the polynomial route when it applies;
+        ``nonzero``: an unknown whose zeros are excluded exactly (z ``nonzero`` = 1, Rabinowitsch)."""
+        system = as_polynomial_system(equations, unknowns)
+        if system is None:
+            return Solutions(notes=["the equations are not algebraic (they keep acos, exp or a special function); "
+                                    "not solved exactly"])
+        z = sp.Dummy("z")
+        extra = ([z * nonzero - 1], (z,)) if nonzero is not None else ([], ())
+        solved = solve_system(list(system.equations) + extra[0], system.unknowns + extra[1], self.digits)
+        if not solved.zero_dimensional:
+            return Solutions(notes=list(solved.notes))
+        margin = mpmath.mpf(10) ** (-(self.digits // 2))
+        kept, undecided = [], 0
+        for point in solved.points:
+            values = dict(zip(system.unknowns + extra[1], point))
+            with mpmath.workdps(self.digits):
+                signs = [values[y] for y in system.roots] + ([values[S]] if S in values else [])
+                signs += [mpmath.mpf(sp.N(inside(values), self.digits))] if not isinstance(inside(values), bool) else []
+                dens = [abs(sp.N(d.subs(values), self.digits)) for d in system.denominators]
+            if any(abs(x) <= margin for x in signs) or any(d <= margin for d in dens):
+                undecided += 1
+            elif all(x > 0 for x in signs):
+                kept.append({v: values[v] for v in unknowns})
+        complete = undecided == 0 and len(solved.points) == solved.real_count
+        evidence = (f"{len(system.equations)} polynomial equations in {', '.join(map(str, system.unknowns))}: "
+                    f"zero-dimensional, {solved.real_count} distinct real solutions by Hermite's count, "
+                    f"{len(kept)} meet the sign conditions")
+        notes = list(solved.notes) + ([f"{undecided} solution(s) on the boundary of the domain not decided"]
+                                      if undecided else [])
+        return Solutions(self.exact(kept, system, unknowns), complete, evidence, notes)
+
+    def exact(self, kept, system, unknowns) -> list:
+        """Exact forms of the solutions where one exists and substitutes to 0: one unknown through its
+        eliminant (exact real roots), several without square roots through SymPy's solve of the basis."""
+        if not kept:
+            return kept
+        candidates = []
+        if len(unknowns) == 1:
+            basis = sp.groebner(system.equations, *system.roots, unknowns[0], order="lex")
+            last = [g for g in basis.exprs if g.free_symbols <= {unknowns[0]}]
+            if last:
+                poly = sp.Poly(last[-1], unknowns[0])
+                candidates = [{unknowns[0]: root} for root, _, _ in real_roots(sp.Poly(poly.clear_denoms()[1], unknowns[0]), self.digits)]
+        elif not system.roots:
+            try:
+                candidates = [s for s in sp.solve(list(system.equations), list(unknowns), dict=True)
+                              if len(s) == len(unknowns) and all(v.is_real for v in s.values())]
+            except NotImplementedError:
+                candidates = []
+        out = []
+        with mpmath.workdps(self.digits):
+            tolerance = mpmath.mpf(10) ** (-(self.digits // 2))
+            for value in kept:
+                match = next((c for c in candidates
+                              if all(abs(mpmath.mpf(sp.N(c[v], self.digits)) - value[v]) <= tolerance * (1 + abs(value[v]))
+                                     for v in unknowns)), None)
+                out.append(dict(match) if match is not None else value)
+        return out
+
+    def exclude_by_correlation(self, equations) -> Optional[Solutions]:
+        """No solution off the line when one equation, written with r = rho sqrt(q p), depends on rho alone and
+        is strictly monotone on (-1, 1) with end limits of one sign (zero allowed at an end)."""
+        for equation in equations:
+            shape = sp.simplify(equation.subs(R, RHO * sp.sqrt(Q * self.p)))
+            if shape.free_symbols != {RHO}:
+                continue
+            reason = no_zero_between(shape, RHO, -1, 1)
+            if reason:
+                return Solutions([], True, f"{text(equation)} = 0 has no solution with |rho| < 1: {reason}")
+        return None
+
+
+def no_zero_between(f, x, lo, hi) -> Optional[str]:
+    """Why f has no zero on the open interval (lo, hi), or None. Algebraic f: the polynomial route finds no
+    root there. Otherwise f' has none there (the same route), so f is strictly monotone, and its one-sided limits
+    at the ends are not of opposite strict signs (nor both 0)."""
+    if _algebraic_roots_between(f, x, lo, hi) == 0:
+        return "the polynomial system of f = 0 has no real solution there"
+    if _algebraic_roots_between(sp.diff(f, x), x, lo, hi) != 0:
+        return None
+    ends = [limit_value(f, x, lo, "+"), limit_value(f, x, hi, "-")]
+    signs = [sp.sign(e) for e in ends]
+    if any(not s.is_number for s in signs) or signs[0] * signs[1] < 0 or signs == [0, 0]:
+        return None
+    return (f"its derivative has no zero there, so it is strictly monotone, from {text(ends[0])} to "
+            f"{text(ends[1])}")
+
+
+def _algebraic_roots_between(f, x, lo, hi) -> Optional[int]:
+    """The number of zeros of f on (lo, hi) when f is algebraic (square roots), else None."""
+    system = as_polynomial_system([f], [x])
+    if system is None:
+        return None
+    solved = solve_system(list(system.equations), system.unknowns, 30)
+    if not solved.zero_dimensional or len(solved.points) != solved.real_count:
+        return None
+    index = system.unknowns.index(x)
+    lo_, hi_ = (mpmath.mpf(sp.N(e, 30)) for e in (lo, hi))
+    margin = mpmath.mpf(10) ** -12
+    inside = [p for p in solved.points if all(p[system.unknowns.index(y)] > 0 for y in system.roots)]
+    if any(abs(p[index] - e) <= margin for p in inside for e in (lo_, hi_)):
+        return None
+    return sum(lo_ < p[index] < hi_ for p in inside)
+
+
+def limit_value(expr, x, point, side="+"):
+    """lim expr as x -> point: by substitution where that is defined, else after simplification (relu's
+    0/0 on the teacher's line cancels), else by SymPy's limit (slow on acos)."""
+    for form in (expr, sp.simplify(expr)):
+        value = form.subs(x, point)
+        if value.is_number and not value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+            return value
+    return sp.limit(expr, x, point, side)
+
+
+def _is_zero(value) -> Optional[bool]:
+    """value == 0 (True), != 0 (False), or undecided (None): exact simplification, else 50 digits."""
+    value = sp.simplify(value)
+    if value == 0:
+        return True
+    return False if abs(sp.N(value, 50)) > sp.Float("1e-40") else None

@@ -1,0 +1,224 @@
+"""The answer for a population loss: the reduced systems' solutions (:mod:`.population`) turned into points,
+orbits, kinds, zeros at infinity and a certificate, all in one bounded worker.
+
+Kinds: w = a v + beta u gives L = G(a, beta, b); on the line the Hessian of L is congruent to the (a, b) block
+of the Hessian of G plus G_beta,beta = 2 F_q on each of the d - 1 directions across it; off it, the whole Hessian
+of G (in d >= 3 the orbit adds d - 2 flat directions). At infinity: for bounded f every direction u (Sigma-unit)
+is a zero, the loss tending to L_oo(k) = lim F(s^2, s k, b), k = u^T Sigma v; for f with E f(h)^2 -> oo the loss
+is coercive (||t - y|| >= ||y|| - ||t|| in L2), so there is none."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import mpmath
+import sympy as sp
+
+from ..kinds import CertificateKind, Finish, Kind, RegionKind, Scope, Status
+from ..model.population import b as B, q as Q, r as R
+from ..printing import text
+from .parts import Asymptote, Certificate, Region, StationaryPoint
+from .population import A, BETA, K, PopulationSolver, limit_value, no_zero_between
+from ..budget import run_with_budget
+
+S_INF = sp.Symbol("s", positive=True)
+
+
+@dataclass
+class Answer:
+    points: list = field(default_factory=list)
+    regions: list = field(default_factory=list)
+    asymptotic: list = field(default_factory=list)
+    certificate: object = None
+    infinity_complete: bool = False
+    notes: list = field(default_factory=list)
+
+
+def answer(neuron, digits: int) -> Answer:
+    """Every part of the answer for ``neuron`` (a Gaussian teacher), computed at ``digits`` digits."""
+    solver = PopulationSolver(neuron, digits)
+    how = _entry_check(neuron)
+    pieces = [("on the line w = alpha v, alpha > 0", solver.on_line(1)),
+              ("on the line, alpha < 0", solver.on_line(-1)), ("at w = 0", solver.at_zero())]
+    if neuron.dim >= 2:
+        pieces.append(("off the line (F_q = F_r = 0" + (", F_b = 0)" if neuron.bias else ")"), solver.off_line()))
+    out = Answer(notes=[f"table entry: {neuron.population.entry.formula} ({neuron.population.entry.source}); {how}"])
+    geometry = _Geometry(neuron)
+    for where, found in pieces:
+        out.notes.extend(f"{where}: {n}" for n in found.notes)
+        for value in found.values:
+            _add(out, solver, geometry, value, digits)
+    if all(found.complete for _, found in pieces):
+        details = "; ".join(f"{where}: {found.evidence}" for where, found in pieces)
+        out.certificate = Certificate(
+            CertificateKind.POPULATION, Scope.GLOBAL,
+            f"grad_w L = Sigma (2 F_q w + F_r v): every stationary point is on the teacher's line or solves "
+            f"F_q = F_r = 0; {details}", checked_by="Hermite's count of each polynomial system (independent of "
+            f"the eigenvalue route); every point's grad L evaluated again at {digits} digits")
+    out.asymptotic, out.infinity_complete, notes = _at_infinity(neuron, solver)
+    out.notes.extend(notes)
+    return out
+
+
+def run(neuron, deadline, digits: int):
+    """:func:`answer` in a forked worker that stops at ``deadline`` (SymPy has no timeout of its own)."""
+    outcome = run_with_budget(answer, neuron, digits, seconds=deadline.left())
+    if outcome.status is Finish.DONE:
+        return outcome.value, Status.OK
+    return Answer(notes=[f"the population analysis did not finish: {outcome.message}"]), (
+        Status.TIMEOUT if outcome.status is Finish.TIMEOUT else Status.PARTIAL)
+
+
+def _entry_check(neuron) -> str:
+    from ..model.gaussian import check_entry
+    return check_entry(neuron.population.entry)
+
+
+class _Geometry:
+    """w = a v + beta u with u Sigma-orthogonal to v, u^T Sigma u = 1 (exact)."""
+
+    def __init__(self, neuron):
+        teacher = neuron.data
+        self.v = sp.Matrix(teacher.v)
+        sigma = teacher.sigma
+        sv = sigma * self.v
+        d = len(teacher.v)
+        self.u = None
+        for j in range(d):  # Gram-Schmidt of e_j against v in the Sigma inner product
+            e = sp.zeros(d, 1)
+            e[j] = 1
+            cand = e - (sv.T * e)[0] / (sv.T * self.v)[0] * self.v
+            if any(c != 0 for c in cand):
+                self.u = cand / sp.sqrt((cand.T * sigma * cand)[0])
+                break
+
+    def w(self, a, beta):
+        vec = a * self.v + (beta * self.u if beta != 0 else sp.zeros(len(self.v), 1))
+        return tuple(sp.nsimplify(x) if isinstance(x, sp.Float) else x for x in vec)
+
+
+def _add(out: Answer, solver, geometry, value, digits):
+    """One solution of a reduced system as points (or an orbit) with their kind and loss."""
+    neuron, p = solver.neuron, solver.p
+    if Q in value:  # off the line
+        a = value[R] / p
+        beta = sp.sqrt(value[Q] - value[R] ** 2 / p) if not isinstance(value[Q], mpmath.mpf) else \
+            mpmath.sqrt(value[Q] - value[R] ** 2 / mpmath.mpf(sp.N(p, digits)))
+    else:
+        a, beta = value[A], sp.Integer(0)
+    b = value.get(B)
+    at = {A: _num(a, digits), BETA: _num(beta, digits)} | ({B: _num(b, digits)} if b is not None else {})
+    exact = all(not isinstance(x, mpmath.mpf) for x in (a, beta, b) if x is not None)
+    loss = _value(solver.G, at, digits)
+    kink = a == 0 and beta == 0 and neuron.population.entry.kink_at_zero
+    kind = _kink_kind(solver) if kink else _kind(solver, at, digits, neuron.dim, on_line=beta == 0)
+    bias = (b,) if b is not None else ()
+    if beta != 0 and neuron.dim >= 3:
+        rep = geometry.w(a, beta) + bias
+        out.regions.append(Region(
+            RegionKind.ORBIT, f"the sphere w.Sigma v = {text(value[R])}, w.Sigma w = {text(value[Q])}"
+            + (f", b = {text(b)}" if b is not None else "") + f" ({neuron.dim - 2}-dimensional): {kind.value} "
+            f"across it, flat along it", sp.true, tuple(_num(x, digits) for x in rep), kind))
+        return
+    for sign in ((1, -1) if beta != 0 else (1,)):
+        w = geometry.w(a, sign * beta) + bias
+        residual = 0 if kink else _residual(neuron, geometry, w, digits)
+        out.points.append(StationaryPoint(
+            tuple(_num(x, digits) for x in w), kind, loss, residual, certified=True,
+            exact=(sp.Tuple(*w) if len(w) > 1 else w[0]) if exact else None, kink=kink))
+
+
+def _num(x, digits=None):
+    return sp.Float(x, digits or mpmath.mp.dps) if isinstance(x, mpmath.mpf) else x
+
+
+def _value(expr, at, digits):
+    """``expr`` at ``at``; on the line (beta = 0) as the limit beta -> 0+ (relu's sqrt(1 - rho^2) is 0/0 there)."""
+    rest = expr.subs({k: x for k, x in at.items() if k is not BETA})
+    return limit_value(rest, BETA, at[BETA]) if at[BETA] == 0 else rest.subs(BETA, at[BETA])
+
+
+def _residual(neuron, geometry, w, digits):
+    """|grad L(w)| from the loss in the weights (not the reduced systems), at ``digits`` digits; where the
+    closed form is 0/0 (relu on the teacher's line) its limit from w + beta u, beta -> 0+."""
+    path = tuple(x + BETA * y for x, y in zip(w, geometry.u)) + tuple(w[len(geometry.u):])
+    values = []
+    for g in neuron.gradient:
+        value = g.subs(dict(zip(neuron.weights, w)))
+        if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or not value.is_number:
+            value = limit_value(g.subs(dict(zip(neuron.weights, path))), BETA, 0)
+        values.append(value)
+    with mpmath.workdps(digits):
+        return max(abs(mpmath.mpf(sp.N(v, digits))) for v in values)
+
+
+def _kind(solver, at, digits, d, on_line) -> Kind:
+    variables = (A,) + ((BETA,) if not on_line else ()) + solver.bias_vars
+    block = [[_value(sp.diff(solver.G, x, y), at, digits) for y in variables] for x in variables]
+    signs = _inertia(block, digits)
+    if on_line and d >= 2:
+        signs += _inertia([[_value(sp.diff(solver.G, BETA, 2), at, digits)]], digits) * (d - 1)
+    if None in signs:
+        return Kind.UNCLASSIFIED
+    if 0 in signs:
+        return Kind.DEGENERATE
+    return Kind.MIN if all(s > 0 for s in signs) else Kind.MAX if all(s < 0 for s in signs) else Kind.SADDLE
+
+
+def _inertia(matrix, digits) -> list:
+    """Signs (+1, -1, 0, None undecided) of the eigenvalues of a symmetric matrix of exact or decimal entries."""
+    with mpmath.workdps(digits):
+        m = mpmath.matrix([[mpmath.mpf(sp.N(e, digits)) for e in row] for row in matrix])
+        eigenvalues = mpmath.eigsy(m)[0] if len(matrix) > 1 else [m[0, 0]]
+        margin = mpmath.mpf(10) ** (-(digits // 2))
+        exact = all(sp.sympify(e).is_number and not sp.sympify(e).has(sp.Float) for row in matrix for e in row)
+        out = []
+        for value in eigenvalues:
+            if abs(value) > margin:
+                out.append(1 if value > 0 else -1)
+            elif exact and len(matrix) == 1 and sp.simplify(matrix[0][0]) == 0:
+                out.append(0)
+            else:
+                out.append(None)
+        return out
+
+
+def _kink_kind(solver) -> Kind:
+    """w = 0 for a relu-like f: the loss along +-v and across, as s -> 0+; a fall and a rise make a saddle."""
+    G = solver.G
+    rays = [G.subs({A: S_INF, BETA: 0}), G.subs({A: -S_INF, BETA: 0}), G.subs({A: 0}).subs(BETA, S_INF)]
+    slopes = []
+    for ray in rays:
+        first = limit_value(sp.diff(ray, S_INF), S_INF, 0)
+        slopes.append(sp.sign(first if first != 0 else limit_value(sp.diff(ray, S_INF, 2), S_INF, 0)))
+    if 1 in slopes and -1 in slopes:
+        return Kind.SADDLE
+    return Kind.UNCLASSIFIED
+
+
+def _at_infinity(neuron, solver):
+    """(asymptotes, every zero at infinity found, notes)."""
+    F, p = solver.F, solver.p
+    notes = []
+    values = neuron.activation.range
+    if values is not None and values.inf.is_finite and values.sup.is_finite:
+        ray = {Q: S_INF**2, R: S_INF * K}
+        limit = sp.simplify(sp.limit(F.subs(ray), S_INF, sp.oo))
+        fading = [sp.limit(S_INF * sp.diff(F, Q).subs(ray), S_INF, sp.oo), sp.limit(sp.diff(F, R).subs(ray), S_INF, sp.oo)]
+        if limit.has(sp.Limit) or limit.free_symbols - {K} or any(f != 0 for f in fading):
+            return [], False, ["zeros at infinity: the limits along rays were not found"]
+        root = sp.sqrt(p)
+        v = tuple(neuron.data.v) + ((sp.Integer(0),) if neuron.bias else ())
+        rays = [Asymptote(v, sp.simplify(limit.subs(K, root)),
+                          f"w = s v, s -> +oo (every direction is a zero at infinity: along a Sigma-unit u the loss "
+                          f"tends to {text(limit)} with k = u.Sigma v)"),
+                Asymptote(tuple(-x for x in v), sp.simplify(limit.subs(K, -root)), "w = -s v, s -> +oo")]
+        monotone = no_zero_between(sp.diff(limit, K), K, -root, root)
+        if monotone is None:
+            notes.append("the limiting loss is not proved monotone in the direction; the lowest limit may lie "
+                         "between +v and -v")
+        return sorted(rays, key=lambda a: float(a.limit_loss)), monotone is not None, notes
+    second = neuron.population.entry.second_moment(B if neuron.bias else 0, Q)
+    if neuron.activation.polynomial or (not neuron.bias and sp.limit(second, Q, sp.oo) is sp.oo):
+        notes.append("no zero at infinity: E f(w.x + b)^2 -> oo, so the loss -> oo as |w| -> oo (coercive)")
+        return [], True, notes
+    return [], False, ["zeros at infinity not analysed for this activation with a bias"]
