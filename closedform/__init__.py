@@ -4,6 +4,7 @@ from .errors import InputError, UnsafeExpressionError
 from .model.activations import ACTIVATIONS, Activation, get_activation
 from .model.gradcheck import GradientCheck, check_gradient
 from .model.losses import LOSSES, Loss, get_loss
+from .model.teacher import GaussianTeacher
 from .network import BackpropCheck
 from .problem import (LocalModel, Network, Neuron, SharedWeightRecursion, StationarySet, local_model,
                       shared_weight_recursion)
@@ -13,7 +14,7 @@ from .result import (Asymptote, Certificate, ClosedForm, Infimum, Obstruction, R
 
 __all__ = [
     "ACTIVATIONS", "Activation", "Asymptote", "BackpropCheck", "Certificate", "CertificateKind", "ClosedForm",
-    "GradientCheck", "Infimum", "InputError", "Kind", "LOSSES", "LocalModel", "Loss", "Network", "Neuron",
+    "GaussianTeacher", "GradientCheck", "Infimum", "InputError", "Kind", "LOSSES", "LocalModel", "Loss", "Network", "Neuron",
     "Obstruction", "Reduction", "Region", "RegionKind", "Scope", "SharedWeightRecursion", "StationaryPoint",
     "StationarySet", "Status", "UnsafeExpressionError", "check_gradient", "examples", "get_activation", "get_loss",
     "local_model", "shared_weight_recursion",

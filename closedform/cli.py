@@ -19,6 +19,7 @@ from .errors import InputError
 from .model.data import parse_data_string, read_csv
 from .model.gradcheck import check_gradient
 from .model.numbers import exact_number
+from .model.teacher import GaussianTeacher
 from .printing import text
 from .problem import Network, Neuron, local_model, shared_weight_recursion
 from .recursion import Unfinished
@@ -30,7 +31,7 @@ Does the gradient vanish anywhere, and can that place be written down?
 """
 ASKERS_GRADIENT = "-(t - sigmoid(w*x))*sigmoid(w*x)*(1 - sigmoid(w*x))*x"  # the seed question's own derivation
 VALUE_OPTIONS = ("--data", "--at", "--l2", "--shared-W", "--widths", "--dim", "--timeout", "--precision",
-                 "--threshold")  # their value may start with '-': --data -1:3, --at -1,2
+                 "--threshold", "--teacher", "--teacher-bias", "--noise")  # their value may start with '-': --data -1:3, --at -1,2
 
 
 class _Parser(argparse.ArgumentParser):
@@ -106,6 +107,10 @@ def _add_problem_arguments(parser):
     parser.add_argument("--dim", type=int, help="input dimension (default: from the data; 1 when symbolic)")
     parser.add_argument("--bias", action="store_true", help="add a bias b")
     parser.add_argument("--l2", default="0", help="L2 weight lambda >= 0 (exact, e.g. 1/10)")
+    parser.add_argument("--teacher", metavar="V", help='infinitely many Gaussian datapoints x ~ N(0, I) with targets '
+                        'f(v.x + c): the teacher\'s weights "v1,...,vd" (exact); the population loss')
+    parser.add_argument("--teacher-bias", metavar="C", help="the teacher's bias c (with --teacher)")
+    parser.add_argument("--noise", metavar="S2", help="the variance of the target noise (with --teacher; default 0)")
 
 
 def seed_report() -> str:
@@ -198,10 +203,17 @@ def _unplottable(path: str):
 
 
 def _problem(args) -> Neuron:
-    if args.data is not None and args.csv is not None:
-        raise InputError("give --data or --csv, not both")
+    given = [option for option, value in (("--data", args.data), ("--csv", args.csv), ("--teacher", args.teacher))
+             if value is not None]
+    if len(given) > 1:
+        raise InputError(f"give one of --data, --csv, --teacher, not {' and '.join(given)}")
+    for option, value in (("--teacher-bias", args.teacher_bias), ("--noise", args.noise)):
+        if value is not None and args.teacher is None:
+            raise InputError(f"{option} {value!r} needs --teacher")
     data = (parse_data_string(args.data) if args.data is not None else
-            read_csv(args.csv) if args.csv is not None else None)
+            read_csv(args.csv) if args.csv is not None else
+            GaussianTeacher(_numbers(args.teacher, "--teacher"), c=args.teacher_bias, noise=args.noise or 0)
+            if args.teacher is not None else None)
     return Neuron(args.activation, args.loss, dim=args.dim, bias=args.bias, l2=args.l2, data=data)
 
 

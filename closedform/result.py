@@ -93,10 +93,7 @@ class StationarySet:
         return Infimum(value, attained, where, self.complete and self.box is None and self.infinity_complete)
 
     def _region_loss(self, region):
-        model = self.problem.numeric
-        with mpmath.workdps(self.precision + 5):
-            point = [mpmath.mpf(sp.N(v, self.precision + 5)) for v in region.representative]
-            return model.mp_loss(point)
+        return self.problem.loss_at(region.representative, self.precision + 5)
 
     def to_dict(self) -> dict:
         p = self.problem
@@ -104,7 +101,8 @@ class StationarySet:
         infimum = None if p.data.symbolic else self.infimum
         return {
             "problem": {"activation": p.activation.name, "loss": p.criterion.name, "dim": p.dim, "bias": p.bias,
-                        "l2": sp.sstr(p.l2), "n": p.data.n},
+                        "l2": sp.sstr(p.l2), "n": p.data.n} | ({} if p.population is None else
+                                                                {"teacher": p.data.to_dict()}),
             "points": [pt.to_dict(digits) for pt in self.points],
             "closed_form": [c.to_dict() for c in self.closed_form],
             "regions": [r.to_dict(digits) for r in self.regions],

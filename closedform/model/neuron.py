@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import cached_property
 
+import mpmath
 import numpy as np
 import sympy as sp
 
@@ -132,6 +133,13 @@ class Neuron:
         if self.bias:
             X = np.hstack([X, np.ones((len(t), 1))])
         return NumericModel(self.fns, self.rows, self.data.t, self.l2, self.regularised, floats=(X, t))
+
+    def loss_at(self, point, digits: int):
+        """E at ``point`` (exact numbers or decimals) as an mpf at ``digits`` digits."""
+        with mpmath.workdps(digits):
+            if self.population is not None:
+                return mpmath.mpf(sp.N(self.loss.subs(dict(zip(self.weights, point))), digits))
+            return self.numeric.mp_loss([mpmath.mpf(sp.N(v, digits)) for v in point])
 
     def describe(self) -> str:
         data = ("symbolic data" if self.data.symbolic else f"n = {self.data.n}" if self.population is None

@@ -68,4 +68,12 @@ class PopulationLoss:
         return out
 
     def loss(self, weights) -> sp.Expr:
+        """F at (w^T Sigma w, w^T Sigma v, b). In d = 1 with a relu-like entry the correlation is sign(w), and
+        sqrt(1 - rho^2) = 0 would differentiate to 0 * oo: the loss is written piecewise in the sign of w."""
+        if self.teacher.dim == 1 and self.entry.kink_at_zero:
+            w, s = weights[0], sp.Symbol("s", positive=True)
+            sides = [self.F.subs(self.forms((sign * s,) + tuple(weights[1:])), simultaneous=True).subs(s, sign * w)
+                     for sign in (1, -1)]
+            at_zero = self.F.subs(self.forms((s,) + tuple(weights[1:])), simultaneous=True).limit(s, 0, "+")
+            return sp.Piecewise((sp.expand(sides[0]), w > 0), (at_zero, sp.Eq(w, 0)), (sp.expand(sides[1]), True))
         return self.F.subs(self.forms(weights), simultaneous=True)

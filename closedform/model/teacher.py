@@ -49,6 +49,12 @@ class GaussianTeacher:
         """The input covariance (the identity unless ``cov`` was given)."""
         return sp.eye(self.dim) if self.cov is None else self.cov
 
+    def to_dict(self) -> dict:
+        """The JSON form: exact numbers as SymPy strings."""
+        return {"v": [sp.sstr(e) for e in self.v], "c": None if self.c is None else sp.sstr(self.c),
+                "noise": sp.sstr(self.noise),
+                "cov": None if self.cov is None else [[sp.sstr(e) for e in row] for row in self.cov.tolist()]}
+
     def describe(self) -> str:
         parts = [f"v = ({', '.join(map(str, self.v))})"]
         if self.c is not None:

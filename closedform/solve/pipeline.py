@@ -40,8 +40,11 @@ def _solve_population(neuron, deadline, precision) -> State:
     state = State(neuron, None, precision, deadline)
     state.points, state.regions, state.asymptotic = found.points, found.regions, found.asymptotic
     state.notes, state.infinity_complete, state.certificate = found.notes, found.infinity_complete, found.certificate
-    state.status = Status.OK if status is Status.OK and found.certificate is not None else (
-        Status.PARTIAL if status is Status.OK else status)
+    state.inconsistencies = found.inconsistencies
+    state.status = (Status.INCONSISTENT if found.inconsistencies else status if status is not Status.OK else
+                    Status.OK if found.certificate is not None else Status.PARTIAL)
+    if found.inconsistencies:
+        state.notes.extend(f"inconsistent: {i}" for i in found.inconsistencies)
     return state
 
 

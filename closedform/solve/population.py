@@ -17,6 +17,7 @@ it (an orbit is flat along its own d - 2 directions). Every point is checked aga
 derivative of the same loss."""
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -45,6 +46,7 @@ class Solutions:
     complete: bool = False
     evidence: str = ""
     notes: list = field(default_factory=list)
+    certified: bool = True  # False: found by Newton only (decimals, no proof of a zero nearby)
 
 
 class PopulationSolver:
@@ -107,8 +109,7 @@ class PopulationSolver:
         ``nonzero``: an unknown whose zeros are excluded exactly (z ``nonzero`` = 1, Rabinowitsch)."""
         system = as_polynomial_system(equations, unknowns)
         if system is None:
-            return Solutions(notes=["the equations are not algebraic (they keep acos, exp or a special function); "
-                                    "not solved exactly"])
+            return self.search(equations, unknowns, inside, nonzero)
         z = sp.Dummy("z")
         extra = ([z * nonzero - 1], (z,)) if nonzero is not None else ([], ())
         solved = solve_system(list(system.equations) + extra[0], system.unknowns + extra[1], self.digits)
@@ -125,7 +126,7 @@ class PopulationSolver:
             if any(abs(x) <= margin for x in signs) or any(d <= margin for d in dens):
                 undecided += 1
             elif all(x > 0 for x in signs):
-                kept.append({v: values[v] for v in unknowns})
+                kept.append({v: sp.Float(values[v], self.digits) for v in unknowns})  # keeps every digit
         complete = undecided == 0 and len(solved.points) == solved.real_count
         evidence = (f"{len(system.equations)} polynomial equations in {', '.join(map(str, system.unknowns))}: "
                     f"zero-dimensional, {solved.real_count} distinct real solutions by Hermite's count, "
@@ -133,6 +134,35 @@ class PopulationSolver:
         notes = list(solved.notes) + ([f"{undecided} solution(s) on the boundary of the domain not decided"]
                                       if undecided else [])
         return Solutions(self.exact(kept, system, unknowns), complete, evidence, notes)
+
+    def search(self, equations, unknowns, inside, nonzero=None) -> Solutions:
+        """Equations that are not algebraic (exp, asin with l2, special functions): Newton from a grid of starts,
+        each zero kept only if Newton then converges quadratically at ``digits`` digits. Never complete."""
+        f = sp.lambdify(unknowns, list(equations), "mpmath")
+        jacobian = sp.lambdify(unknowns, sp.Matrix(equations).jacobian(unknowns).tolist(), "mpmath")
+        grids = {S: [0.1, 0.3, 0.7, 1, 1.5, 2.5, 4, 8], B: [-3, -1, -0.3, 0.3, 1, 3], Q: [0.05, 0.3, 1, 3, 10],
+                 R: [-0.8, -0.3, 0.3, 0.8]}
+        starts = [dict(zip(unknowns, combo)) for combo in itertools.product(*(grids[u] for u in unknowns))]
+        found: list = []
+        for start in starts:
+            if R in start:   # the grid's R is a correlation: r = rho sqrt(q p)
+                start[R] = start[R] * float(sp.sqrt(start[Q] * self.p))
+            point = _newton(f, jacobian, [start[u] for u in unknowns], self.digits)
+            if point is None:
+                continue
+            values = dict(zip(unknowns, point))
+            if nonzero is not None and values[nonzero] <= 0:
+                continue
+            margin = 10 ** (-(self.digits // 2))
+            check = inside(values)
+            if not isinstance(check, bool) and sp.N(check, 30) <= margin:
+                continue
+            if not any(all(abs(values[u] - other[u]) < 1e-10 * (1 + abs(other[u])) for u in unknowns) for other in found):
+                found.append(values)
+        return Solutions([{u: sp.Float(v[u], self.digits) for u in unknowns} for v in found], False, "",
+                         [f"the equations are not algebraic: {len(found)} solution(s) found by Newton from "
+                          f"{len(starts)} starts, each converging quadratically at {self.digits} digits; not proved "
+                          f"complete"], certified=False)
 
     def exact(self, kept, system, unknowns) -> list:
         """Exact forms of the solutions where one exists and substitutes to 0: one unknown through its
@@ -157,7 +187,7 @@ class PopulationSolver:
             tolerance = mpmath.mpf(10) ** (-(self.digits // 2))
             for value in kept:
                 match = next((c for c in candidates
-                              if all(abs(mpmath.mpf(sp.N(c[v], self.digits)) - value[v]) <= tolerance * (1 + abs(value[v]))
+                              if all(abs(mpmath.mpf(sp.N(c[v] - value[v], self.digits))) <= tolerance * (1 + abs(value[v]))
                                      for v in unknowns)), None)
                 out.append(dict(match) if match is not None else value)
         return out
@@ -206,6 +236,36 @@ def _algebraic_roots_between(f, x, lo, hi) -> Optional[int]:
     if any(abs(p[index] - e) <= margin for p in inside for e in (lo_, hi_)):
         return None
     return sum(lo_ < p[index] < hi_ for p in inside)
+
+
+def _newton(f, jacobian, start, digits: int):
+    """A zero of f near ``start`` to ``digits`` digits, or None: Newton at 20 digits, then at ``digits`` digits
+    where the last steps must shrink quadratically (a tail where f only underflows does not)."""
+    try:
+        with mpmath.workdps(20):
+            x = mpmath.matrix(start)
+            for _ in range(60):
+                step = mpmath.lu_solve(mpmath.matrix(jacobian(*x)), mpmath.matrix(f(*x)))
+                x -= step
+                if mpmath.norm(step) < mpmath.mpf(10) ** -15 * (1 + mpmath.norm(x)):
+                    break
+            else:
+                return None
+        with mpmath.workdps(digits + 10):
+            x = mpmath.matrix([mpmath.mpf(v) for v in x])
+            sizes = []
+            for _ in range(12):
+                step = mpmath.lu_solve(mpmath.matrix(jacobian(*x)), mpmath.matrix(f(*x)))
+                x -= step
+                sizes.append(mpmath.norm(step))
+                if sizes[-1] < mpmath.mpf(10) ** -(digits + 5) * (1 + mpmath.norm(x)):
+                    break
+            else:
+                return None
+            quadratic = len(sizes) < 3 or sizes[-2] < mpmath.mpf(10) ** -(digits // 3) or sizes[-1] <= sizes[-3] ** 1.5
+            return list(x) if quadratic and all(mpmath.isfinite(v) and v.imag == 0 if isinstance(v, mpmath.mpc) else mpmath.isfinite(v) for v in x) else None
+    except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+        return None
 
 
 def limit_value(expr, x, point, side="+"):

@@ -31,6 +31,7 @@ class Answer:
     certificate: object = None
     infinity_complete: bool = False
     notes: list = field(default_factory=list)
+    inconsistencies: list = field(default_factory=list)  # a reduced solution that grad L does not confirm
 
 
 def answer(neuron, digits: int) -> Answer:
@@ -46,7 +47,7 @@ def answer(neuron, digits: int) -> Answer:
     for where, found in pieces:
         out.notes.extend(f"{where}: {n}" for n in found.notes)
         for value in found.values:
-            _add(out, solver, geometry, value, digits)
+            _add(out, solver, geometry, value, digits, found.certified)
     if all(found.complete for _, found in pieces):
         details = "; ".join(f"{where}: {found.evidence}" for where, found in pieces)
         out.certificate = Certificate(
@@ -64,7 +65,7 @@ def run(neuron, deadline, digits: int):
     outcome = run_with_budget(answer, neuron, digits, seconds=deadline.left())
     if outcome.status is Finish.DONE:
         return outcome.value, Status.OK
-    return Answer(notes=[f"the population analysis did not finish: {outcome.message}"]), (
+    return Answer(notes=[f"the population analysis did not finish: {outcome.message.splitlines()[0]}"]), (
         Status.TIMEOUT if outcome.status is Finish.TIMEOUT else Status.PARTIAL)
 
 
@@ -92,23 +93,21 @@ class _Geometry:
                 break
 
     def w(self, a, beta):
-        vec = a * self.v + (beta * self.u if beta != 0 else sp.zeros(len(self.v), 1))
-        return tuple(sp.nsimplify(x) if isinstance(x, sp.Float) else x for x in vec)
+        return tuple(a * self.v + (beta * self.u if beta != 0 else sp.zeros(len(self.v), 1)))
 
 
-def _add(out: Answer, solver, geometry, value, digits):
+def _add(out: Answer, solver, geometry, value, digits, certified: bool):
     """One solution of a reduced system as points (or an orbit) with their kind and loss."""
     neuron, p = solver.neuron, solver.p
     if Q in value:  # off the line
-        a = value[R] / p
-        beta = sp.sqrt(value[Q] - value[R] ** 2 / p) if not isinstance(value[Q], mpmath.mpf) else \
-            mpmath.sqrt(value[Q] - value[R] ** 2 / mpmath.mpf(sp.N(p, digits)))
+        a, beta = value[R] / p, sp.sqrt(value[Q] - value[R] ** 2 / p)
     else:
         a, beta = value[A], sp.Integer(0)
     b = value.get(B)
-    at = {A: _num(a, digits), BETA: _num(beta, digits)} | ({B: _num(b, digits)} if b is not None else {})
-    exact = all(not isinstance(x, mpmath.mpf) for x in (a, beta, b) if x is not None)
+    at = {A: a, BETA: beta} | ({B: b} if b is not None else {})
+    exact = not any(x.has(sp.Float) for x in at.values())
     loss = _value(solver.G, at, digits)
+    loss = sp.radsimp(sp.simplify(loss)) if exact else sp.Float(sp.N(loss, digits), digits)
     kink = a == 0 and beta == 0 and neuron.population.entry.kink_at_zero
     kind = _kink_kind(solver) if kink else _kind(solver, at, digits, neuron.dim, on_line=beta == 0)
     bias = (b,) if b is not None else ()
@@ -117,18 +116,18 @@ def _add(out: Answer, solver, geometry, value, digits):
         out.regions.append(Region(
             RegionKind.ORBIT, f"the sphere w.Sigma v = {text(value[R])}, w.Sigma w = {text(value[Q])}"
             + (f", b = {text(b)}" if b is not None else "") + f" ({neuron.dim - 2}-dimensional): {kind.value} "
-            f"across it, flat along it", sp.true, tuple(_num(x, digits) for x in rep), kind))
+            f"across it, flat along it", sp.true, rep, kind))
         return
     for sign in ((1, -1) if beta != 0 else (1,)):
         w = geometry.w(a, sign * beta) + bias
         residual = 0 if kink else _residual(neuron, geometry, w, digits)
+        if residual > mpmath.mpf(10) ** (-(digits // 2)):
+            out.inconsistencies.append(f"w = {text(w)} solves a reduced system but |grad L| = "
+                                       f"{mpmath.nstr(residual, 5)} there")
+            continue
         out.points.append(StationaryPoint(
-            tuple(_num(x, digits) for x in w), kind, loss, residual, certified=True,
+            w, kind, loss, residual, certified=certified,
             exact=(sp.Tuple(*w) if len(w) > 1 else w[0]) if exact else None, kink=kink))
-
-
-def _num(x, digits=None):
-    return sp.Float(x, digits or mpmath.mp.dps) if isinstance(x, mpmath.mpf) else x
 
 
 def _value(expr, at, digits):
@@ -140,7 +139,8 @@ def _value(expr, at, digits):
 def _residual(neuron, geometry, w, digits):
     """|grad L(w)| from the loss in the weights (not the reduced systems), at ``digits`` digits; where the
     closed form is 0/0 (relu on the teacher's line) its limit from w + beta u, beta -> 0+."""
-    path = tuple(x + BETA * y for x, y in zip(w, geometry.u)) + tuple(w[len(geometry.u):])
+    across = geometry.u if geometry.u is not None else (1,)  # d = 1: approach along w itself
+    path = tuple(x + BETA * y for x, y in zip(w, across)) + tuple(w[len(across):])
     values = []
     for g in neuron.gradient:
         value = g.subs(dict(zip(neuron.weights, w)))
@@ -165,27 +165,41 @@ def _kind(solver, at, digits, d, on_line) -> Kind:
 
 
 def _inertia(matrix, digits) -> list:
-    """Signs (+1, -1, 0, None undecided) of the eigenvalues of a symmetric matrix of exact or decimal entries."""
+    """Signs (+1, -1, 0; None undecided) of the eigenvalues of a symmetric matrix. Exact entries: the
+    characteristic polynomial is real-rooted, so Descartes' rule on p(x) and p(-x) counts the positive and
+    negative eigenvalues exactly, and the lowest vanishing coefficients count the zero ones. Decimal entries:
+    eigenvalues at ``digits`` digits, decided only beyond 10^-(digits/2)."""
+    m = sp.Matrix(matrix)
+    if not m.has(sp.Float):
+        x = sp.Dummy("x")
+        coefficients = [sp.radsimp(sp.simplify(c)) for c in m.charpoly(x).all_coeffs()[::-1]]  # constant first
+        signs = [_sign(c) for c in coefficients]
+        if None not in signs:
+            zero = next(k for k, s in enumerate(signs) if s != 0)
+            rest = [s for s in signs[zero:] if s != 0]
+            alternate = [s * (-1) ** k for k, s in enumerate(signs[zero:]) if s != 0]
+            changes = lambda seq: sum(a != b for a, b in zip(seq, seq[1:]))  # noqa: E731
+            return [1] * changes(rest) + [-1] * changes(alternate) + [0] * zero
     with mpmath.workdps(digits):
-        m = mpmath.matrix([[mpmath.mpf(sp.N(e, digits)) for e in row] for row in matrix])
-        eigenvalues = mpmath.eigsy(m)[0] if len(matrix) > 1 else [m[0, 0]]
+        values = mpmath.eigsy(mpmath.matrix([[mpmath.mpf(sp.N(e, digits)) for e in row] for row in matrix]))[0]
         margin = mpmath.mpf(10) ** (-(digits // 2))
-        exact = all(sp.sympify(e).is_number and not sp.sympify(e).has(sp.Float) for row in matrix for e in row)
-        out = []
-        for value in eigenvalues:
-            if abs(value) > margin:
-                out.append(1 if value > 0 else -1)
-            elif exact and len(matrix) == 1 and sp.simplify(matrix[0][0]) == 0:
-                out.append(0)
-            else:
-                out.append(None)
-        return out
+        return [(1 if v > 0 else -1) if abs(v) > margin else None for v in values]
+
+
+def _sign(value):
+    """The sign of an exact number (0 only when it simplifies to 0), None when 50 digits cannot tell."""
+    if value == 0:
+        return 0
+    approx = sp.N(value, 50)
+    return None if abs(approx) < sp.Float("1e-40") else (1 if approx > 0 else -1)
 
 
 def _kink_kind(solver) -> Kind:
     """w = 0 for a relu-like f: the loss along +-v and across, as s -> 0+; a fall and a rise make a saddle."""
     G = solver.G
-    rays = [G.subs({A: S_INF, BETA: 0}), G.subs({A: -S_INF, BETA: 0}), G.subs({A: 0}).subs(BETA, S_INF)]
+    rays = [G.subs({A: S_INF, BETA: 0}), G.subs({A: -S_INF, BETA: 0})]
+    if solver.neuron.dim >= 2:
+        rays.append(G.subs({A: 0}).subs(BETA, S_INF))
     slopes = []
     for ray in rays:
         first = limit_value(sp.diff(ray, S_INF), S_INF, 0)
@@ -200,7 +214,10 @@ def _at_infinity(neuron, solver):
     F, p = solver.F, solver.p
     notes = []
     values = neuron.activation.range
-    if values is not None and values.inf.is_finite and values.sup.is_finite:
+    bounded = values is not None and values.inf.is_finite and values.sup.is_finite
+    if bounded and neuron.l2 and not neuron.bias:
+        return [], True, ["no zero at infinity: f is bounded and the L2 term lam |w|^2/2 -> oo (coercive)"]
+    if bounded and not neuron.bias:
         ray = {Q: S_INF**2, R: S_INF * K}
         limit = sp.simplify(sp.limit(F.subs(ray), S_INF, sp.oo))
         fading = [sp.limit(S_INF * sp.diff(F, Q).subs(ray), S_INF, sp.oo), sp.limit(sp.diff(F, R).subs(ray), S_INF, sp.oo)]
@@ -221,4 +238,4 @@ def _at_infinity(neuron, solver):
     if neuron.activation.polynomial or (not neuron.bias and sp.limit(second, Q, sp.oo) is sp.oo):
         notes.append("no zero at infinity: E f(w.x + b)^2 -> oo, so the loss -> oo as |w| -> oo (coercive)")
         return [], True, notes
-    return [], False, ["zeros at infinity not analysed for this activation with a bias"]
+    return [], False, ["zeros at infinity not analysed for this activation" + (" with a bias" if neuron.bias else "")]

@@ -1,0 +1,129 @@
+"""Infinitely many Gaussian datapoints (issue 16): the acceptance examples, each value derived by hand.
+
+At a point where the student equals the teacher (w = v, loss 0) the Hessian is the Gauss-Newton matrix
+E[f'(v.x)^2 x x^T]: for relu E[1(v.x > 0) x x^T] = I/2 (x -> -x symmetry); for erf, f' = 2/sqrt(pi) e^(-h^2), so
+(4/pi) E[e^(-2 h^2)] = 4/(pi sqrt(1 + 4|v|^2)) across v and (4/pi) (1 + 4|v|^2)^(-3/2) along v (|v|^2 = 5/4).
+Square, v = (1, 0): L = (3 - 2q - 4r^2 + 3q^2)/2 with q = |w|^2, r = w1 (Isserlis), whose stationary points are
+q = r^2 = 1 (loss 0), w = 0 (loss 3/2) and q = 1/3, r = 0 (loss 4/3)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import mpmath
+import pytest
+import sympy as sp
+
+import closedform as cf
+from closedform.kinds import Kind, RegionKind, Status
+
+
+def _solve(activation, v, **kw):
+    teacher = cf.GaussianTeacher(v, c=kw.pop("c", None), noise=kw.pop("noise", 0))
+    neuron = cf.Neuron(activation, "mse", data=teacher, **kw)
+    return neuron, neuron.stationary_points(timeout=60)
+
+
+def _hessian(neuron, point):
+    """Central differences (step 1e-20) of the closed-form loss at 100 digits, not the solver's Hessian (relu's
+    loss is only C^2 across the teacher's line: the error is O(step))."""
+    f = sp.lambdify(neuron.weights, neuron.loss, "mpmath")
+    with mpmath.workdps(100):
+        step = mpmath.mpf("1e-20")
+        w = [mpmath.mpf(sp.N(x, 100)) for x in point]
+        n = len(w)
+
+        center = mpmath.mpf(sp.N(neuron.loss.subs(dict(zip(neuron.weights, point))), 100))
+
+        def at(i, si, j, sj):  # the centre exactly (on relu's line 1 - rho^2 = 0 would round below 0)
+            x = list(w)
+            x[i] += si * step
+            x[j] += sj * step
+            return center if i == j and si == -sj else f(*x)
+        return mpmath.matrix([[(at(i, 1, j, 1) - at(i, 1, j, -1) - at(i, -1, j, 1) + at(i, -1, j, -1)) / (4 * step**2)
+                               for j in range(n)] for i in range(n)])
+
+
+def test_identity_with_biases_has_one_minimum_at_the_teacher():
+    neuron, r = _solve("identity", (1, "1/2"), c="-1/5", bias=True)
+    assert r.complete and r.box is None and r.status is Status.OK
+    assert [p.exact for p in r.points] == [sp.Tuple(1, sp.Rational(1, 2), sp.Rational(-1, 5))]
+    assert r.points[0].kind is Kind.MIN and r.points[0].loss == 0
+    assert neuron.hessian == sp.eye(3)  # L = (|w - v|^2 + (b - c)^2)/2
+
+
+def test_square_in_two_dimensions_has_five_points():
+    neuron, r = _solve("square", (1, 0))
+    found = {p.exact: (p.kind, p.loss) for p in r.points}
+    third = sp.sqrt(3) / 3
+    assert found == {sp.Tuple(1, 0): (Kind.MIN, 0), sp.Tuple(-1, 0): (Kind.MIN, 0),
+                     sp.Tuple(0, 0): (Kind.MAX, sp.Rational(3, 2)),
+                     sp.Tuple(0, third): (Kind.SADDLE, sp.Rational(4, 3)), sp.Tuple(0, -third): (Kind.SADDLE, sp.Rational(4, 3))}
+    assert r.complete and r.box is None and not r.regions and not r.asymptotic
+
+
+def test_square_in_three_dimensions_returns_the_saddles_as_one_orbit():
+    neuron, r = _solve("square", (1, 0, 0))
+    assert sorted((p.exact, p.kind) for p in r.points) == sorted(
+        [(sp.Tuple(1, 0, 0), Kind.MIN), (sp.Tuple(-1, 0, 0), Kind.MIN), (sp.Tuple(0, 0, 0), Kind.MAX)])
+    (orbit,) = r.regions
+    assert orbit.kind is RegionKind.ORBIT and orbit.along_span is Kind.SADDLE
+    w = orbit.representative
+    assert w[0] == 0 and sp.simplify(w[1] ** 2 + w[2] ** 2 - sp.Rational(1, 3)) == 0
+    assert r.complete
+
+
+def test_erf_has_one_finite_point_and_zeros_at_infinity_in_every_direction():
+    neuron, r = _solve("erf", (1, "1/2"))
+    (point,) = r.points
+    assert point.exact == sp.Tuple(1, sp.Rational(1, 2)) and point.certified and point.kind is Kind.MIN
+    eigenvalues = sorted(mpmath.eigsy(_hessian(neuron, point.w))[0])
+    assert abs(eigenvalues[0] - 4 / (mpmath.pi * mpmath.mpf(6) ** 1.5)) < 1e-15   # 0.0866...
+    assert abs(eigenvalues[1] - 4 / (mpmath.pi * mpmath.sqrt(6))) < 1e-15
+    limits = {tuple(a.direction): float(a.limit_loss) for a in r.asymptotic}
+    assert limits[(1, sp.Rational(1, 2))] == pytest.approx(0.112265321543, abs=1e-12)
+    assert limits[(-1, -sp.Rational(1, 2))] == pytest.approx(1.3942312496, abs=1e-10)
+    assert "every direction" in r.asymptotic[0].description
+    assert r.complete and r.infinity_complete and r.infimum.value == 0 and r.infimum.attained
+
+
+def test_relu_has_the_teacher_and_a_kink_at_zero():
+    neuron, r = _solve("relu", (1, "1/2"))
+    found = {p.exact: p for p in r.points}
+    assert set(found) == {sp.Tuple(1, sp.Rational(1, 2)), sp.Tuple(0, 0)}
+    teacher, zero = found[sp.Tuple(1, sp.Rational(1, 2))], found[sp.Tuple(0, 0)]
+    assert teacher.kind is Kind.MIN and not teacher.kink
+    H = _hessian(neuron, teacher.w)
+    assert max(abs(H[i, j] - (sp.Rational(1, 2) if i == j else 0)) for i in range(2) for j in range(2)) < 1e-15
+    assert zero.kink and zero.kind is Kind.SADDLE and zero.loss == sp.Rational(5, 16)
+    assert r.complete and r.box is None and not r.asymptotic and not r.regions
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "softplus", "silu"])
+def test_activations_without_a_closed_form_are_refused_in_one_line(activation):
+    done = subprocess.run([sys.executable, "-m", "closedform", "analyze", "--activation", activation,
+                           "--teacher", "1,1/2"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and activation in lines[0] and "probit" in lines[0] and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("argv, named", [
+    (["--teacher", "0,0"], "v = (0, 0)"),
+    (["--teacher", "1,x"], "x"),
+    (["--teacher", "1", "--noise", "-1"], "noise = -1"),
+    (["--noise", "1/2"], "--noise"),
+    (["--teacher", "1", "--data", "1:2"], "--data and --teacher"),
+    (["--teacher", "1", "--loss", "bce"], "'bce'"),
+])
+def test_bad_teacher_input_gets_one_line(argv, named):
+    done = subprocess.run([sys.executable, "-m", "closedform", "analyze", "--activation", "erf", *argv],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and named in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_json_names_the_population_and_the_teacher():
+    neuron, r = _solve("erf", (1, "1/2"), c=None)
+    problem = r.to_dict()["problem"]
+    assert problem["n"] == "population" and problem["teacher"] == {"v": ["1", "1/2"], "c": None, "noise": "0",
+                                                                   "cov": None}
