@@ -111,6 +111,9 @@ def _add_problem_arguments(parser):
                         'f(v.x + c): the teacher\'s weights "v1,...,vd" (exact); the population loss')
     parser.add_argument("--teacher-bias", metavar="C", help="the teacher's bias c (with --teacher)")
     parser.add_argument("--noise", metavar="S2", help="the variance of the target noise (with --teacher; default 0)")
+    parser.add_argument("--population", default="exact", metavar="ROUTE",
+                        help="with --teacher: exact (the table of closed forms, default) or numeric (quadrature, for "
+                             "sigmoid, tanh, softplus, silu; nothing certified)")
 
 
 def seed_report() -> str:
@@ -214,7 +217,8 @@ def _problem(args) -> Neuron:
             read_csv(args.csv) if args.csv is not None else
             GaussianTeacher(_numbers(args.teacher, "--teacher"), c=args.teacher_bias, noise=args.noise or 0)
             if args.teacher is not None else None)
-    return Neuron(args.activation, args.loss, dim=args.dim, bias=args.bias, l2=args.l2, data=data)
+    return Neuron(args.activation, args.loss, dim=args.dim, bias=args.bias, l2=args.l2, data=data,
+                  population=args.population)
 
 
 def _numbers(text: str, what: str) -> list:

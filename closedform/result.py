@@ -198,7 +198,8 @@ class StationarySet:
             lines.append(f"  closed form: {text(c.expr, unknowns=self.problem.weights)}{cond}")
         for pt in self.points:
             w = ", ".join(decimal(v, 20) for v in pt.w)
-            exact = f"   exact: {text(pt.exact)}" if pt.exact is not None else ""
+            exact = (f"   exact: {text(pt.exact)}" if pt.exact is not None else "" if pt.certified else
+                     "   (numeric, not certified)")
             lines.append(f"  {pt.kind.value:<10} w = ({w})   loss = {decimal(pt.loss, 15)}{exact}")
         for r in self.regions:
             lines.append(f"  {r.kind.value} region: {r.description}")

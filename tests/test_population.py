@@ -127,3 +127,23 @@ def test_json_names_the_population_and_the_teacher():
     problem = r.to_dict()["problem"]
     assert problem["n"] == "population" and problem["teacher"] == {"v": ["1", "1/2"], "c": None, "noise": "0",
                                                                    "cov": None}
+
+
+def test_the_numeric_route_says_numeric_on_every_number():
+    """sigmoid has no table entry; population='numeric' finds the teacher itself (loss 0, the only minimum a
+    student equal to the teacher can have) and claims nothing beyond numbers."""
+    teacher = cf.GaussianTeacher((1, "1/2"))
+    with pytest.raises(cf.InputError, match="logistic-normal"):
+        cf.Neuron("sigmoid", "mse", data=teacher)
+    r = cf.Neuron("sigmoid", "mse", data=teacher, population="numeric").stationary_points(timeout=60)
+    (point,) = [p for p in r.points if p.kind is Kind.MIN]
+    assert max(abs(float(a) - b) for a, b in zip(point.w, (1, 0.5))) < 1e-8 and abs(float(point.loss)) < 1e-12
+    assert not r.complete and r.status is Status.PARTIAL and r.certificate is None
+    assert all(not p.certified and p.exact is None for p in r.points)
+    assert all("numeric" in a.description for a in r.asymptotic) and len(r.asymptotic) == 2
+    lines = [line for line in r.summary().splitlines() if line.strip().startswith(("min", "max", "saddle"))]
+    assert lines and all("(numeric, not certified)" in line for line in lines)
+    done = subprocess.run([sys.executable, "-m", "closedform", "analyze", "--activation", "sigmoid", "--teacher",
+                           "1,1/2", "--population", "numeric", "--timeout", "60"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and "(numeric, not certified)" in done.stdout and "numeric: w = s v" in done.stdout

@@ -9,17 +9,19 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..errors import InputError
+from ..errors import InputError, registry_entry
 from .activations import Activation, get_activation, registered
 from .data import Dataset, parse_data
 from .evaluators import NumericModel, PerSample, per_sample
 from .losses import Loss, check_compatible, get_loss
 from .numbers import exact_number
 from .population import PopulationLoss
+from .quadrature import QuadraturePopulation
 from .symbols import h, t
 from .teacher import GaussianTeacher
 
 MAX_SYMBOLIC_SUM = 400
+POPULATION_ROUTES = {"exact": PopulationLoss, "numeric": QuadraturePopulation}  # how a Gaussian teacher's loss is had
 MAX_DIM = 50
 _CALL = re.compile(r"^\s*(\w+)\s*\((.*)\)\s*$", re.S)
 
@@ -39,7 +41,7 @@ class Neuron:
     :class:`closedform.Neuron` (:mod:`closedform.problem`) adds the verbs of the later stages: stationary_points,
     derivation and the rich display."""
 
-    def __init__(self, activation="sigmoid", loss="mse", dim=None, bias=False, l2=0, data=None):
+    def __init__(self, activation="sigmoid", loss="mse", dim=None, bias=False, l2=0, data=None, population="exact"):
         self.activation = activation_from_spec(activation)
         self.criterion: Loss = get_loss(loss)
         check_compatible(self.criterion, self.activation)
@@ -52,10 +54,13 @@ class Neuron:
         if self.l2 < 0:
             raise InputError(f"l2 = {self.l2} must be >= 0")
         self.population = None
+        if population != "exact" and not isinstance(data, GaussianTeacher):
+            raise InputError(f"population = {population!r} applies to a GaussianTeacher only; data is not one")
         if isinstance(data, GaussianTeacher):
             if dim is not None and dim != data.dim:
                 raise InputError(f"dim = {dim} but the teacher v has {data.dim} coordinate(s)")
-            self.population = PopulationLoss.build(self.activation, self.criterion, bias, self.l2, data)
+            self.population = registry_entry("population", population, POPULATION_ROUTES, {}, "exact").build(
+                self.activation, self.criterion, bias, self.l2, data)
             self.data = data
         else:
             self.data: Dataset = parse_data(data, dim, self.criterion.target_domain(self.activation),
@@ -99,6 +104,9 @@ class Neuron:
     def loss(self) -> sp.Expr:
         """E(w) = sum_i l(t_i, w.x~_i) + (lam/2)|w|^2 (for a Gaussian teacher the population loss F(q, r, b))."""
         if self.population is not None:
+            if not self.population.exact:
+                raise InputError("population='numeric' has no closed-form loss; its values come by quadrature "
+                                 "(stationary_points() reports them)")
             return self.population.loss(self.weights)
         self._check_symbolic_size()
         per = self.fns.loss
@@ -137,6 +145,10 @@ class Neuron:
     def loss_at(self, point, digits: int):
         """E at ``point`` (exact numbers or decimals) as an mpf at ``digits`` digits."""
         with mpmath.workdps(digits):
+            if self.population is not None and not self.population.exact:
+                w = np.array([float(x) for x in point[: self.dim]])
+                v = np.array([float(x) for x in self.data.v])
+                return mpmath.mpf(self.population.values(w @ w, w @ v, float(point[self.dim]) if self.bias else 0.0)[0])
             if self.population is not None:
                 return mpmath.mpf(sp.N(self.loss.subs(dict(zip(self.weights, point))), digits))
             return self.numeric.mp_loss([mpmath.mpf(sp.N(v, digits)) for v in point])

@@ -27,6 +27,7 @@ class PopulationLoss:
     teacher: GaussianTeacher
     bias: bool
     l2: sp.Rational
+    exact = True  # closed forms (the quadrature route of :mod:`.quadrature` is not)
 
     @classmethod
     def build(cls, activation, loss, bias: bool, l2, teacher: GaussianTeacher) -> "PopulationLoss":

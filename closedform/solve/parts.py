@@ -22,6 +22,8 @@ def decimal(value, digits: int) -> str:
     if isinstance(value, sp.Basic):
         if value.is_Integer:
             return str(value)
+        if isinstance(value, sp.Float):  # a decimal carries its own digits: print no more than it has
+            digits = min(digits, mpmath.libmp.prec_to_dps(value._prec))
         if value in (sp.oo, -sp.oo):
             return "inf" if value == sp.oo else "-inf"
         return mpmath.nstr(to_mpf(value, digits + 5), digits) if value.is_real else str(value)

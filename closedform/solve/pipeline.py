@@ -10,7 +10,8 @@ from ..errors import InputError
 from ..kinds import CertificateKind, Finish, RegionKind, Scope, Status
 from .checks import check_one_point
 from .onepoint import OnePoint
-from .population_answer import run as population_run
+from .population_answer import answer as exact_population, run as population_run
+from .population_numeric import answer as numeric_population
 from .parts import Certificate, Region
 from .reduction import Reduced, reduce
 from ..budget import Deadline, run_with_budget
@@ -36,7 +37,10 @@ def _check_precision(precision):
 
 def _solve_population(neuron, deadline, precision) -> State:
     """A Gaussian teacher: the reduction to the line through v and the off-line system (:mod:`.population`)."""
-    found, status = population_run(neuron, deadline, precision + 15)
+    if neuron.population.exact:
+        found, status = population_run(exact_population, neuron, deadline, precision + 15)
+    else:
+        found, status = population_run(numeric_population, neuron, deadline)
     state = State(neuron, None, precision, deadline)
     state.points, state.regions, state.asymptotic = found.points, found.regions, found.asymptotic
     state.notes, state.infinity_complete, state.certificate = found.notes, found.infinity_complete, found.certificate

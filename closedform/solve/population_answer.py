@@ -43,7 +43,7 @@ def answer(neuron, digits: int) -> Answer:
     if neuron.dim >= 2:
         pieces.append(("off the line (F_q = F_r = 0" + (", F_b = 0)" if neuron.bias else ")"), solver.off_line()))
     out = Answer(notes=[f"table entry: {neuron.population.entry.formula} ({neuron.population.entry.source}); {how}"])
-    geometry = _Geometry(neuron)
+    geometry = Geometry(neuron)
     for where, found in pieces:
         out.notes.extend(f"{where}: {n}" for n in found.notes)
         for value in found.values:
@@ -60,9 +60,10 @@ def answer(neuron, digits: int) -> Answer:
     return out
 
 
-def run(neuron, deadline, digits: int):
-    """:func:`answer` in a forked worker that stops at ``deadline`` (SymPy has no timeout of its own)."""
-    outcome = run_with_budget(answer, neuron, digits, seconds=deadline.left())
+def run(compute, neuron, deadline, *args):
+    """``compute(neuron, *args)`` (an :class:`Answer`) in a forked worker that stops at ``deadline`` (SymPy has
+    no timeout of its own)."""
+    outcome = run_with_budget(compute, neuron, *args, seconds=deadline.left())
     if outcome.status is Finish.DONE:
         return outcome.value, Status.OK
     return Answer(notes=[f"the population analysis did not finish: {outcome.message.splitlines()[0]}"]), (
@@ -74,7 +75,7 @@ def _entry_check(neuron) -> str:
     return check_entry(neuron.population.entry)
 
 
-class _Geometry:
+class Geometry:
     """w = a v + beta u with u Sigma-orthogonal to v, u^T Sigma u = 1 (exact)."""
 
     def __init__(self, neuron):
@@ -93,7 +94,7 @@ class _Geometry:
                 break
 
     def w(self, a, beta):
-        return tuple(a * self.v + (beta * self.u if beta != 0 else sp.zeros(len(self.v), 1)))
+        return tuple(a * self.v + (beta * self.u if not sp.sympify(beta).is_zero else sp.zeros(len(self.v), 1)))
 
 
 def _add(out: Answer, solver, geometry, value, digits, certified: bool):
