@@ -57,6 +57,11 @@ DOCUMENTS = {  # every kind of document the API writes (the CLI writes the same 
     "step_quadratic": lambda: cf.local_model(cf.Neuron("identity", data=[((1, 2), 3), ((2, -1), 1)]),
                                              at=[5, -7]).derivation(),
     "step_sigmoid": lambda: cf.local_model(cf.Neuron(data=[(1, "3/10"), (2, "9/10")]), at=[1]).derivation(),
+    "population_erf": lambda: cf.Neuron("erf", data=cf.GaussianTeacher((1, "1/2"))).derivation(timeout=60),
+    "population_square_orbit": lambda: cf.Neuron("square", data=cf.GaussianTeacher((1, 0, 0)), l2="1/10").derivation(
+        timeout=60),
+    "population_numeric": lambda: cf.Neuron("sigmoid", data=cf.GaussianTeacher((1, "1/2")),
+                                            population="numeric").derivation(timeout=60),
 }
 
 
@@ -194,3 +199,14 @@ def test_escaping_keeps_carets_and_dollars_out_of_math_mode():
     d = Derivation("t")
     d.statement("W^T costs $5", sp.Symbol("a"), 1)
     assert r"W\textasciicircum{}T costs \$5" in d.to_latex()
+
+
+def test_population_derivation_checks_the_reduced_gradient_and_concludes():
+    text = DOCUMENTS["population_erf"]().to_latex()
+    assert "Williams (1998)" in text and "Price's theorem" in text
+    assert r"\nabla_{w} L = 2\,F_q\,w + F_r\,v" in text   # checked against the gradient in the weights
+    assert r"2\alpha F_q + F_r = 0" in text and r"F_q = F_r = 0" in text
+    assert r"w^{*} = \left( 1, \  \frac{1}{2}\right)" in text
+    assert text.rstrip().endswith(r"\[ S = \text{complete on } \mathbb{R}^{2} \]")
+    numeric = DOCUMENTS["population_numeric"]().to_latex()
+    assert "every number below is numeric" in numeric and r"\text{not proved complete}" in numeric

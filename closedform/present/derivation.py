@@ -132,7 +132,7 @@ _IN_TEXT = {"\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&", "#": 
             "}": r"\}", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
             # the signs text fonts lack, and the arrows and infinities of plain-text formulas, set in math
             "+oo": r"$+\infty$", "-oo": r"$-\infty$", "->": r"$\to$", "<=": r"$\le$", ">=": r"$\ge$",
-            "!=": r"$\ne$", "<": "$<$", ">": "$>$", "|": "$|$"}
+            "!=": r"$\ne$", "<": "$<$", ">": "$>$", "|": "$|$", "^2": "$^2$"}
 _SPECIAL = re.compile("|".join(re.escape(a) for a in sorted(_IN_TEXT, key=len, reverse=True)))
 
 
@@ -173,6 +173,8 @@ def assert_equal(a, b, what):
 def derive(neuron, result=None, given=None) -> Derivation:
     """The derivation for ``neuron``; with a :class:`StationarySet`, also what the solver found, to the answer;
     ``given`` (an expression for the gradient, e.g. the asker's) is checked against the true gradient."""
+    if neuron.population is not None:
+        return _derive_population(neuron, result)
     act, loss = neuron.activation, neuron.criterion
     d = Derivation(f"Stationary points: {neuron.describe()}")
     f = sp.Function("f")
@@ -222,6 +224,54 @@ def derive(neuron, result=None, given=None) -> Derivation:
                 r"f(h) = t \;\text{ or }\; f'(h) = 0", relation="iff")
     if result is not None:
         _add_result(d, neuron, result, wx)
+    return d
+
+
+def _derive_population(neuron, result=None) -> Derivation:
+    """Infinitely many Gaussian datapoints: the normal pair (h, g), the table entry, F(q, r, b), the gradient
+    2 F_q w + F_r v (checked against the loss's own gradient), the two reduced systems, then the answer."""
+    from ..model.gaussian import SYMBOLIC_PAIR, check_entry
+    from ..model.population import b, q, r
+    pop, teacher = neuron.population, neuron.data
+    d = Derivation(f"Stationary points: {neuron.describe()}")
+    w = sp.Matrix(neuron.weights[: neuron.dim])
+    v = sp.Matrix(teacher.v)
+    hb = "w^T x + b" if neuron.bias else "w^T x"
+    d.statement(f"Inputs x standard normal in d = {neuron.dim} dimensions" + (" (after whitening)" if teacher.cov is not None else "")
+                + " and targets t = f(v.x" + (" + c" if teacher.c is not None else "")
+                + ")" + (" plus independent noise" if teacher.noise else "") + f": the population loss of y = f({hb.replace('^T ', '.')}) is",
+                sp.Symbol("L"), r"\tfrac{1}{2}\,\mathbb{E}\big[(t - f(" + hb.replace("^T", "^{T}") + r"))^{2}\big]"
+                + (r" + \tfrac{\lambda}{2}\lVert w\rVert^{2}" if neuron.l2 else ""))
+    d.statement("The activation.", sp.Function("f")(sp.Symbol("h")), neuron.activation.expr)
+    d.statement("The pre-activations h = w.x" + (" + b" if neuron.bias else "") + " and g = v.x"
+                + (" + c" if teacher.c is not None else "") + " are jointly normal: their means are "
+                + ("(b, c)" if neuron.bias else "(0, c)" if teacher.c is not None else "0")
+                + ", their variances q = |w|^2 and p = |v|^2, their covariance r = w.v, so L depends on w only "
+                "through (q, r" + (", b" if neuron.bias else "") + "). Here", sp.Symbol("p"), pop.p)
+    if not pop.exact:
+        d.statement("No closed form of E[f(h) f(g)] is known for this activation: its values come "
+                    + pop.describe() + ", and every number below is numeric.", sp.Symbol("F"),
+                    r"	ext{quadrature}")
+    else:
+        entry = pop.entry
+        d.statement(f"The table entry ({entry.source}); checked here: {check_entry(entry)}.",
+                    r"\mathbb{E}[f(h)\,f(g)]", entry.cross(SYMBOLIC_PAIR).subs(
+                        dict(zip(SYMBOLIC_PAIR, sp.symbols("m_1 m_2 s_{11} s_{22} s_{12}")))))
+        d.statement("So the loss as a function of (q, r" + (", b" if neuron.bias else "") + "):",
+                    sp.Symbol("F"), pop.F)
+        forms = pop.forms(neuron.weights)
+        gradient = [e.subs(forms, simultaneous=True) for e in 2 * sp.diff(pop.F, q) * w + sp.diff(pop.F, r) * v]
+        d.equation("The chain rule through q = |w|^2 and r = w.v gives the gradient (checked against the gradient "
+                   "of L in the weights):", sp.Symbol(r"\nabla_{w} L"), r"2\,F_q\,w + F_r\,v",
+                   check=(sp.Matrix(neuron.gradient[: neuron.dim]), sp.Matrix(gradient)))
+    d.statement("So at a stationary point either w lies on the teacher's line, w = alpha v with",
+                r"2\alpha F_q + F_r", 0)
+    d.statement("or w is off that line, where both partial derivatives vanish" + (" (and F_b = 0)" if neuron.bias
+                else "") + (": a mirror pair in the plane of w and v for d = 2, a sphere of dimension d - 2 (an "
+                "orbit of the rotations that fix v) for d >= 3." if neuron.dim >= 2 else "; in d = 1 there is "
+                "no such w."), r"F_q = F_r", 0)
+    if result is not None:
+        _add_result(d, neuron, result)
     return d
 
 
@@ -319,7 +369,7 @@ def _add_result(d: Derivation, neuron, result, wx=None):
 def _add_point(d: Derivation, point, digits: int):
     """w* exact where known (its algebraic numbers named, see :func:`_add_named`), and its decimal value."""
     kind = f"A stationary point, a {point.kind.value} by the signs of the Hessian's eigenvalues"
-    decimals = sp.Tuple(*[sp.Float(mpmath.nstr(v, min(digits, 20)), min(digits, 20)) for v in point.w])
+    decimals = sp.Tuple(*[sp.Float(sp.N(v, min(digits, 20)), min(digits, 20)) for v in point.w])
     decimals = decimals[0] if len(decimals) == 1 else decimals
     if point.exact is None:
         d.statement(f"{kind} (gradient residual {float(point.residual):.1e}).", sp.Symbol("w^{*}"), decimals, "~")

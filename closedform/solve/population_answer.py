@@ -52,7 +52,8 @@ def answer(neuron, digits: int) -> Answer:
         details = "; ".join(f"{where}: {found.evidence}" for where, found in pieces)
         out.certificate = Certificate(
             CertificateKind.POPULATION, Scope.GLOBAL,
-            f"grad_w L = Sigma (2 F_q w + F_r v): every stationary point is on the teacher's line or solves "
+            f"grad_w L = {'' if neuron.data.cov is None else 'Sigma '}(2 F_q w + F_r v): every stationary point is on "
+            f"the teacher's line or solves "
             f"F_q = F_r = 0; {details}", checked_by="Hermite's count of each polynomial system (independent of "
             f"the eigenvalue route); every point's grad L evaluated again at {digits} digits")
     out.asymptotic, out.infinity_complete, notes = _at_infinity(neuron, solver)
