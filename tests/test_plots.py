@@ -13,7 +13,8 @@ from matplotlib.colors import LogNorm, Normalize
 
 import closedform as cf
 from closedform.kinds import RegionKind
-from closedform.present.plotting import colour_scale, plot
+from closedform.present.colours import colour_scale
+from closedform.present.plotting import plot
 from closedform.result import StationarySet
 from closedform.solve.parts import Asymptote, Region
 

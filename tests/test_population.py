@@ -147,3 +147,19 @@ def test_the_numeric_route_says_numeric_on_every_number():
                            "1,1/2", "--population", "numeric", "--timeout", "60"], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0 and "(numeric, not certified)" in done.stdout and "numeric: w = s v" in done.stdout
+
+
+def test_the_landscape_marks_every_point_where_it_lies():
+    """square, v = (1, 0): in the plane (w.v/|v|, (v x w)/|v|) the points sit at (+-1, 0) (minima), (0, 0) (the
+    maximum) and (0, +-1/sqrt 3) (saddles); in d = 3 the orbit shows as its mirror pair."""
+    import matplotlib
+    matplotlib.use("Agg")
+    for v, expected in [((1, 0), {("min", 1.0, 0.0), ("min", -1.0, 0.0), ("max", 0.0, 0.0),
+                                  ("saddle", 0.0, 0.57735), ("saddle", 0.0, -0.57735)}),
+                        ((1, 0, 0), {("min", 1.0, 0.0), ("min", -1.0, 0.0), ("max", 0.0, 0.0),
+                                     ("saddle", 0.0, 0.57735), ("saddle", 0.0, -0.57735)})]:
+        fig = cf.Neuron("square", data=cf.GaussianTeacher(v)).stationary_points(timeout=60).plot()
+        marks = {(line.get_gid().split(":")[1], round(float(line.get_xdata()[0]), 5),
+                  round(float(line.get_ydata()[0]), 5))
+                 for line in fig.axes[0].lines if (line.get_gid() or "").startswith("stationary-point")}
+        assert marks == expected

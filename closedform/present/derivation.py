@@ -16,6 +16,8 @@ import sympy as sp
 
 from ..kinds import CertificateKind, Scope
 from ..model.compare import compare
+from ..model.gaussian import SYMBOLIC_PAIR, check_entry
+from ..model.population import q, r
 from ..model.gradcheck import as_gradient, check_gradient
 from ..model.symbols import h, t, y
 from ..printing import ordinal, text
@@ -230,8 +232,6 @@ def derive(neuron, result=None, given=None) -> Derivation:
 def _derive_population(neuron, result=None) -> Derivation:
     """Infinitely many Gaussian datapoints: the normal pair (h, g), the table entry, F(q, r, b), the gradient
     2 F_q w + F_r v (checked against the loss's own gradient), the two reduced systems, then the answer."""
-    from ..model.gaussian import SYMBOLIC_PAIR, check_entry
-    from ..model.population import b, q, r
     pop, teacher = neuron.population, neuron.data
     d = Derivation(f"Stationary points: {neuron.describe()}")
     w = sp.Matrix(neuron.weights[: neuron.dim])

@@ -15,7 +15,7 @@ import matplotlib.patheffects as effects  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import sympy as sp  # noqa: E402
-from matplotlib.colors import LogNorm, Normalize  # noqa: E402
+from matplotlib.colors import LogNorm  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import LogLocator, MaxNLocator  # noqa: E402
@@ -24,13 +24,12 @@ from ..errors import InputError  # noqa: E402
 from ..kinds import Kind, RegionKind  # noqa: E402
 from ..printing import text  # noqa: E402
 from ..solve.reduction import reduce  # noqa: E402
+from .colours import STYLE, colour_scale  # noqa: E402
+from .landscape import plot_landscape  # noqa: E402
 
 LEGEND_WIDE = 55  # characters of a legend entry beyond which two columns would run off the figure
 LEGEND_ROWS = 8  # legend rows the figure holds at its base height
 LEGEND_ROW = 0.17  # inches per legend row beyond those
-STYLE = {Kind.MIN: ("o", "tab:green"), Kind.MAX: ("^", "tab:red"), Kind.SADDLE: ("s", "tab:orange"),
-         Kind.DEGENERATE: ("X", "tab:gray"), Kind.UNCLASSIFIED: ("D", "tab:purple")}
-DECADES = 2  # log colours when max(E - min E) exceeds 10^DECADES times its lower quartile over the plot
 MAX_LINES = 30  # more arrangement lines than this are not drawn (they would hide the contours)
 ARROW = 0.7  # the arrows of the zeros at infinity end at this fraction of the plotted half-width
 OUTLINE = [effects.withStroke(linewidth=3, foreground="black")]
@@ -38,7 +37,10 @@ LABEL_BOX = {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "bl
 
 
 def plot(result):
-    """The figure for ``result``; raises InputError for symbolic data or more than two reduced variables."""
+    """The figure for ``result``; raises InputError for symbolic data or more than two reduced variables (a
+    Gaussian teacher's: its landscape, :mod:`.landscape`)."""
+    if result.problem.population is not None:
+        return plot_landscape(result)
     neuron = result.problem
     if neuron.data.symbolic:
         raise InputError("plots need concrete data; this problem's data is symbolic")
@@ -164,28 +166,6 @@ def _plot_2d(result, reduced):
     if labels:
         _separate(fig, ax, arrows, labels, reach)
     return fig
-
-
-def colour_scale(loss):
-    """(values to contour, norm, levels, colour-bar label) for a grid of losses: E on a linear scale, or E - min E
-    on a log scale when max(E - min E) is more than 10^DECADES times its lower quartile -- a linear scale would
-    then paint most of the plot, the minima with it, in its lowest colour. Non-finite values are left to mask."""
-    finite = loss[np.isfinite(loss)]
-    if finite.size == 0:
-        return loss, Normalize(0, 1), np.linspace(0, 1, 2), "loss E"
-    lo, hi = float(finite.min()), float(finite.max())
-    if hi <= lo:  # constant over the plot
-        return loss, Normalize(lo - 1, lo + 1), np.array([lo - 1, lo + 1]), "loss E (constant here)"
-    above = finite - lo
-    positive = above[above > 0]
-    if hi - lo > 10.0**DECADES * np.percentile(positive, 25):
-        floor = float(np.percentile(positive, 0.2))
-        with np.errstate(invalid="ignore"):
-            values = np.where(np.isfinite(loss), np.maximum(loss - lo, floor), np.nan)
-        return (values, LogNorm(floor, hi - lo), np.geomspace(floor, hi - lo, 31),
-                f"E - {lo:.4g}  (log scale; {lo:.4g} = least E on this grid)")
-    levels = MaxNLocator(30).tick_values(lo, hi)
-    return loss, Normalize(levels[0], levels[-1]), levels, "loss E"
 
 
 def arrangement(reduced):
