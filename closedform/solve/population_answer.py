@@ -116,7 +116,8 @@ def _add(out: Answer, solver, geometry, value, digits, certified: bool):
     if beta != 0 and neuron.dim >= 3:
         rep = geometry.w(a, beta) + bias
         out.regions.append(Region(
-            RegionKind.ORBIT, f"the sphere w.Sigma v = {text(value[R])}, w.Sigma w = {text(value[Q])}"
+            RegionKind.ORBIT, (f"the sphere w.v = {text(value[R])}, |w|^2 = {text(value[Q])}" if neuron.data.cov is None
+                               else f"the ellipsoid w.Sigma v = {text(value[R])}, w.Sigma w = {text(value[Q])}")
             + (f", b = {text(b)}" if b is not None else "") + f" ({neuron.dim - 2}-dimensional): {kind.value} "
             f"across it, flat along it", sp.true, rep, kind))
         return
@@ -226,10 +227,11 @@ def _at_infinity(neuron, solver):
         if limit.has(sp.Limit) or limit.free_symbols - {K} or any(f != 0 for f in fading):
             return [], False, ["zeros at infinity: the limits along rays were not found"]
         root = sp.sqrt(p)
+        unit, product = ("a unit vector", "u.v") if neuron.data.cov is None else ("a Sigma-unit vector", "u.Sigma v")
         v = tuple(neuron.data.v) + ((sp.Integer(0),) if neuron.bias else ())
         rays = [Asymptote(v, sp.simplify(limit.subs(K, root)),
-                          f"w = s v, s -> +oo (every direction is a zero at infinity: along a Sigma-unit u the loss "
-                          f"tends to {text(limit)} with k = u.Sigma v)"),
+                          f"w = s v, s -> +oo (every direction is a zero at infinity: along {unit} u the loss "
+                          f"tends to {text(limit)} with k = {product})"),
                 Asymptote(tuple(-x for x in v), sp.simplify(limit.subs(K, -root)), "w = -s v, s -> +oo")]
         monotone = no_zero_between(sp.diff(limit, K), K, -root, root)
         if monotone is None:
