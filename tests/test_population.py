@@ -163,3 +163,12 @@ def test_the_landscape_marks_every_point_where_it_lies():
                   round(float(line.get_ydata()[0]), 5))
                  for line in fig.axes[0].lines if (line.get_gid() or "").startswith("stationary-point")}
         assert marks == expected
+
+
+def test_value_and_gradient_in_floats_matches_the_symbolic_gradient():
+    neuron = cf.Neuron("erf", data=cf.GaussianTeacher((1, "1/2", "-1/3")), l2="1/10")
+    w = [0.3, -0.7, 1.1]
+    value, gradient = neuron.population.value_and_gradient(w)
+    at = dict(zip(neuron.weights, [sp.Rational(str(x)) for x in w]))
+    assert value == pytest.approx(float(neuron.loss.subs(at)), rel=1e-13)
+    assert list(gradient) == pytest.approx([float(g.subs(at)) for g in neuron.gradient], rel=1e-12)

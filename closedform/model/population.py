@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
 import sympy as sp
 
 from ..errors import InputError
@@ -67,6 +68,28 @@ class PopulationLoss:
         if self.bias:
             out[b] = weights[d]
         return out
+
+    @cached_property
+    def _numeric(self):
+        """F, F_q, F_r, F_b as one NumPy function of (q, r, b)."""
+        parts = [self.F] + [sp.diff(self.F, x) for x in (q, r, b)]
+        return sp.lambdify((q, r, b), parts, "numpy")
+
+    @cached_property
+    def _floats(self) -> tuple:
+        """(Sigma or None for the identity, v) in float64."""
+        cov = self.teacher.cov
+        return (None if cov is None else np.array(cov.tolist(), float)), np.array([float(x) for x in self.teacher.v])
+
+    def value_and_gradient(self, w, bias=0.0) -> tuple:
+        """(L, grad L) in float64 at the weights ``w`` (and the bias): O(d) work, grad_w L = Sigma (2 F_q w + F_r v),
+        dL/db = F_b (last), whatever the dimension."""
+        w = np.asarray(w, float)
+        sigma, v = self._floats
+        sw, sv = (w, v) if sigma is None else (sigma @ w, sigma @ v)
+        F, F_q, F_r, F_b = (float(x) for x in self._numeric(float(w @ sw), float(w @ sv), float(bias)))
+        grad = 2 * F_q * sw + F_r * sv
+        return F, (np.append(grad, F_b) if self.bias else grad)
 
     def loss(self, weights) -> sp.Expr:
         """F at (w^T Sigma w, w^T Sigma v, b). In d = 1 with a relu-like entry the correlation is sign(w), and
