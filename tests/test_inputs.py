@@ -50,7 +50,7 @@ def test_cli_data_syntax():
 
 
 @pytest.mark.parametrize("kwargs, fragment", [
-    (dict(activation="foo"), "activation 'foo' is unknown; known: custom, exp"),
+    (dict(activation="foo"), "activation 'foo' is unknown; known: custom, erf, exp"),
     (dict(loss="hinge"), "loss 'hinge' is unknown; known: bce, logcosh, matching, mse, poisson"),
     (dict(data=[((1, 2), 0.5), (3, 0.5)], dim=None), "datapoint 2 has 1 coordinate(s) but dim is 2"),
     (dict(data=[(1, 0.5)], dim=2), "datapoint 1 has 1 coordinate(s) but dim is 2"),

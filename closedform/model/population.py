@@ -12,12 +12,23 @@ import numpy as np
 import sympy as sp
 
 from ..errors import InputError
-from .gaussian import GaussianEntry, Pair, gaussian_entry
+from .gaussian import GaussianEntry, Pair, check_entry, gaussian_entry
 from .teacher import GaussianTeacher
 
 q = sp.Symbol("q", nonnegative=True)
 r = sp.Symbol("r", real=True)
 b = sp.Symbol("b", real=True)
+
+
+_CHECKED: dict = {}
+
+
+def checked(entry: GaussianEntry) -> str:
+    """:func:`check_entry` once per entry and process (a Phi2 entry's proof takes seconds)."""
+    key = (entry.activation, entry.formula)
+    if key not in _CHECKED:
+        _CHECKED[key] = check_entry(entry)
+    return _CHECKED[key]
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,6 +39,7 @@ class PopulationLoss:
     teacher: GaussianTeacher
     bias: bool
     l2: sp.Rational
+    checked: str  # how the entry was checked (Stein's identity) when this loss was built
     exact = True  # closed forms (the quadrature route of :mod:`.quadrature` is not)
 
     @classmethod
@@ -38,7 +50,8 @@ class PopulationLoss:
             raise InputError("l2 > 0 with a covariance cov: |w|^2 is not a function of w^T Sigma w; whiten the "
                              "inputs (use cov=None) or set l2 = 0")
         means = bias or (teacher.c is not None and teacher.c != 0)  # a mean in h or in g needs an entry with means
-        return cls(gaussian_entry(activation, means), teacher, bias, l2)
+        entry = gaussian_entry(activation, means)
+        return cls(entry, teacher, bias, l2, checked(entry))
 
     @property
     def p(self) -> sp.Expr:

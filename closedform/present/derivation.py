@@ -16,7 +16,7 @@ import sympy as sp
 
 from ..kinds import CertificateKind, Scope
 from ..model.compare import compare
-from ..model.gaussian import SYMBOLIC_PAIR, check_entry
+from ..model.gaussian import SYMBOLIC_PAIR
 from ..model.population import q, r
 from ..model.gradcheck import as_gradient, check_gradient
 from ..model.symbols import h, t, y
@@ -254,7 +254,7 @@ def _derive_population(neuron, result=None) -> Derivation:
                     r"	ext{quadrature}")
     else:
         entry = pop.entry
-        d.statement(f"The table entry ({entry.source}); checked here: {check_entry(entry)}.",
+        d.statement(f"The table entry ({entry.source}); checked here: {pop.checked}.",
                     r"\mathbb{E}[f(h)\,f(g)]", entry.cross(SYMBOLIC_PAIR).subs(
                         dict(zip(SYMBOLIC_PAIR, sp.symbols("m_1 m_2 s_{11} s_{22} s_{12}")))))
         d.statement("So the loss as a function of (q, r" + (", b" if neuron.bias else "") + "):",

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 import mpmath
+import numpy as np
 import sympy as sp
 
 from ..model.population import b as B, q as Q, r as R
@@ -138,16 +139,25 @@ class PopulationSolver:
     def search(self, equations, unknowns, inside, nonzero=None) -> Solutions:
         """Equations that are not algebraic (exp, asin with l2, special functions): Newton from a grid of starts,
         each zero kept only if Newton then converges quadratically at ``digits`` digits. Never complete."""
+        jacobian_expr = sp.Matrix(equations).jacobian(unknowns).tolist()
         f = sp.lambdify(unknowns, list(equations), "mpmath")
-        jacobian = sp.lambdify(unknowns, sp.Matrix(equations).jacobian(unknowns).tolist(), "mpmath")
+        jacobian = sp.lambdify(unknowns, jacobian_expr, "mpmath")
+        f_float = sp.lambdify(unknowns, list(equations), ["scipy", "numpy"])
+        jacobian_float = sp.lambdify(unknowns, jacobian_expr, ["scipy", "numpy"])
         grids = {S: [0.1, 0.3, 0.7, 1, 1.5, 2.5, 4, 8], B: [-3, -1, -0.3, 0.3, 1, 3], Q: [0.05, 0.3, 1, 3, 10],
                  R: [-0.8, -0.3, 0.3, 0.8]}
         starts = [dict(zip(unknowns, combo)) for combo in itertools.product(*(grids[u] for u in unknowns))]
-        found: list = []
+        candidates: list = []
         for start in starts:
             if R in start:   # the grid's R is a correlation: r = rho sqrt(q p)
                 start[R] = start[R] * float(sp.sqrt(start[Q] * self.p))
-            point = _newton(f, jacobian, [start[u] for u in unknowns], self.digits)
+            x = _float_newton(f_float, jacobian_float, [start[u] for u in unknowns])
+            if x is not None and not any(max(abs(a - b) for a, b in zip(x, c)) < 1e-7 * (1 + max(map(abs, c)))
+                                         for c in candidates):
+                candidates.append(x)
+        found: list = []
+        for candidate in candidates:   # each float candidate polished, and judged, at the working precision
+            point = _newton(f, jacobian, candidate, self.digits)
             if point is None:
                 continue
             values = dict(zip(unknowns, point))
@@ -161,8 +171,8 @@ class PopulationSolver:
                 found.append(values)
         return Solutions([{u: sp.Float(v[u], self.digits) for u in unknowns} for v in found], False, "",
                          [f"the equations are not algebraic: {len(found)} solution(s) found by Newton from "
-                          f"{len(starts)} starts, each converging quadratically at {self.digits} digits; not proved "
-                          f"complete"], certified=False)
+                          f"{len(starts)} starts (float64, then each candidate at {self.digits} digits, where it must "
+                          f"converge quadratically); not proved complete"], certified=False)
 
     def exact(self, kept, system, unknowns) -> list:
         """Exact forms of the solutions where one exists and substitutes to 0: one unknown through its
@@ -238,6 +248,23 @@ def _algebraic_roots_between(f, x, lo, hi) -> Optional[int]:
     return sum(lo_ < p[index] < hi_ for p in inside)
 
 
+def _float_newton(f, jacobian, start, steps: int = 60):
+    """A float64 Newton run from ``start``: the point where the step fell below 1e-12 (relative), or None."""
+    x = np.array(start, float)
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            try:
+                step = np.linalg.solve(np.array(jacobian(*x), float), np.array(f(*x), float))
+            except (np.linalg.LinAlgError, ValueError, TypeError, ZeroDivisionError, OverflowError):
+                return None
+            if not np.all(np.isfinite(step)):
+                return None
+            x = x - step
+            if np.max(np.abs(step)) < 1e-12 * (1 + np.max(np.abs(x))):
+                return list(x)
+    return None
+
+
 def _newton(f, jacobian, start, digits: int):
     """A zero of f near ``start`` to ``digits`` digits, or None: Newton at 20 digits, then at ``digits`` digits
     where the last steps must shrink quadratically (a tail where f only underflows does not)."""
@@ -271,8 +298,8 @@ def _newton(f, jacobian, start, digits: int):
 def limit_value(expr, x, point, side="+"):
     """lim expr as x -> point: by substitution where that is defined, else after simplification (relu's
     0/0 on the teacher's line cancels), else by SymPy's limit (slow on acos)."""
-    for form in (expr, sp.simplify(expr)):
-        value = form.subs(x, point)
+    for form in (expr, None):
+        value = (form if form is not None else sp.simplify(expr)).subs(x, point)
         if value.is_number and not value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
             return value
     return sp.limit(expr, x, point, side)

@@ -37,12 +37,12 @@ class Answer:
 def answer(neuron, digits: int) -> Answer:
     """Every part of the answer for ``neuron`` (a Gaussian teacher), computed at ``digits`` digits."""
     solver = PopulationSolver(neuron, digits)
-    how = _entry_check(neuron)
     pieces = [("on the line w = alpha v, alpha > 0", solver.on_line(1)),
               ("on the line, alpha < 0", solver.on_line(-1)), ("at w = 0", solver.at_zero())]
     if neuron.dim >= 2:
         pieces.append(("off the line (F_q = F_r = 0" + (", F_b = 0)" if neuron.bias else ")"), solver.off_line()))
-    out = Answer(notes=[f"table entry: {neuron.population.entry.formula} ({neuron.population.entry.source}); {how}"])
+    out = Answer(notes=[f"table entry: {neuron.population.entry.formula} ({neuron.population.entry.source}); "
+                        f"{neuron.population.checked}"])
     geometry = Geometry(neuron)
     for where, found in pieces:
         out.notes.extend(f"{where}: {n}" for n in found.notes)
@@ -69,11 +69,6 @@ def run(compute, neuron, deadline, *args):
         return outcome.value, Status.OK
     return Answer(notes=[f"the population analysis did not finish: {outcome.message.splitlines()[0]}"]), (
         Status.TIMEOUT if outcome.status is Finish.TIMEOUT else Status.PARTIAL)
-
-
-def _entry_check(neuron) -> str:
-    from ..model.gaussian import check_entry
-    return check_entry(neuron.population.entry)
 
 
 class Geometry:
