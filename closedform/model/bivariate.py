@@ -258,3 +258,14 @@ def vanishes_by_exponent_normalisation(expr: sp.Expr) -> bool:
         key *= exp_(normal(exponent))
         groups[key] = groups.get(key, 0) + coefficient
     return all(sp.simplify(c) == 0 for c in groups.values())
+
+
+def mp_phi2(a, b, rho) -> mpmath.mpf:
+    """Phi2 at mpmath numbers and mpmath's working precision: the function ``lambdify`` maps Phi2 to
+    (``MPMATH``), so a whole expression evaluates at one fixed precision (SymPy's evalf raises the precision
+    again and again where terms cancel, each time through the quadrature)."""
+    digits = prec_to_dps(mpmath.mp.prec) + 5
+    return _phi2_mpf(*(sp.Float(mpmath.mpf(x), digits) for x in (a, b, rho)), prec=mpmath.mp.prec)
+
+
+MPMATH = {"Phi2": mp_phi2}

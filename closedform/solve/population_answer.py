@@ -14,6 +14,7 @@ import mpmath
 import sympy as sp
 
 from ..kinds import CertificateKind, Finish, Kind, RegionKind, Scope, Status
+from ..model.bivariate import MPMATH
 from ..model.population import b as B, q as Q, r as R
 from ..printing import text
 from .parts import Asymptote, Certificate, Region, StationaryPoint
@@ -104,7 +105,7 @@ def _add(out: Answer, solver, geometry, value, digits, certified: bool):
     at = {A: a, BETA: beta} | ({B: b} if b is not None else {})
     exact = not any(x.has(sp.Float) for x in at.values())
     loss = _value(solver.G, at, digits)
-    loss = sp.radsimp(sp.simplify(loss)) if exact else sp.Float(sp.N(loss, digits), digits)
+    loss = sp.radsimp(sp.simplify(loss)) if exact else _decimal(loss, digits)
     kink = a == 0 and beta == 0 and neuron.population.entry.kink_at_zero
     kind = _kink_kind(solver) if kink else _kind(solver, at, digits, neuron.dim, on_line=beta == 0)
     bias = (b,) if b is not None else ()
@@ -132,6 +133,12 @@ def _value(expr, at, digits):
     """``expr`` at ``at``; on the line (beta = 0) as the limit beta -> 0+ (relu's sqrt(1 - rho^2) is 0/0 there)."""
     rest = expr.subs({k: x for k, x in at.items() if k is not BETA})
     return limit_value(rest, BETA, at[BETA]) if at[BETA] == 0 else rest.subs(BETA, at[BETA])
+
+
+def _decimal(value, digits):
+    """A number at ``digits`` digits, evaluated once at that precision (mpmath, Phi2 by quadrature)."""
+    with mpmath.workdps(digits):
+        return sp.Float(sp.lambdify((), value, [MPMATH, "mpmath"])(), digits)
 
 
 def _residual(neuron, geometry, w, digits):
