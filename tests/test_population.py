@@ -172,3 +172,21 @@ def test_value_and_gradient_in_floats_matches_the_symbolic_gradient():
     at = dict(zip(neuron.weights, [sp.Rational(str(x)) for x in w]))
     assert value == pytest.approx(float(neuron.loss.subs(at)), rel=1e-13)
     assert list(gradient) == pytest.approx([float(g.subs(at)) for g in neuron.gradient], rel=1e-12)
+
+
+def test_a_covariance_changes_the_geometry_not_the_reduction():
+    """x ~ N(0, Sigma), Sigma = [[2, 1/2], [1/2, 1]], square, v = (1, 1/2): with q = w^T Sigma w, r = w^T Sigma v,
+    p = v^T Sigma v = 11/4, L = (3p^2 - 2(pq + 2r^2) + 3q^2)/2 (Isserlis), so the saddles have r = 0, q = p/3 =
+    11/12 (loss 121/12), the maximum is w = 0 (loss 3p^2/2 = 363/32) and the minima are +-v."""
+    teacher = cf.GaussianTeacher((1, "1/2"), cov=[[2, "1/2"], ["1/2", 1]])
+    r = cf.Neuron("square", data=teacher).stationary_points(timeout=60)
+    sigma, v = sp.Matrix([[2, sp.Rational(1, 2)], [sp.Rational(1, 2), 1]]), sp.Matrix([1, sp.Rational(1, 2)])
+    saddles = [p for p in r.points if p.kind is Kind.SADDLE]
+    assert len(saddles) == 2 and r.complete
+    for p in saddles:
+        w = sp.Matrix(p.exact)
+        assert sp.simplify((w.T * sigma * v)[0]) == 0 and sp.simplify((w.T * sigma * w)[0]) == sp.Rational(11, 12)
+        assert p.loss == sp.Rational(121, 12)
+    assert {(p.exact, p.kind, p.loss) for p in r.points if p.kind is not Kind.SADDLE} == {
+        (sp.Tuple(1, sp.Rational(1, 2)), Kind.MIN, 0), (sp.Tuple(-1, -sp.Rational(1, 2)), Kind.MIN, 0),
+        (sp.Tuple(0, 0), Kind.MAX, sp.Rational(363, 32))}
