@@ -50,6 +50,12 @@ from closedform.model.teacher import GaussianTeacher
 
 THOROUGH = os.environ.get("CLOSEDFORM_THOROUGH") == "1"
 thorough = pytest.mark.skipif(not THOROUGH, reason="slow: runs with CLOSEDFORM_THOROUGH=1")
+
+
+def _profile(params) -> list:
+    """The parameters this profile runs: those marked ``thorough`` only with CLOSEDFORM_THOROUGH=1 (left out of
+    the default run instead of reported as skips)."""
+    return [p for p in params if THOROUGH or thorough not in p.marks]
 DPS = 30
 TOL = sp.Float("1e-20")
 GRID = (-15, -9, -6, -3, 0, 3, 6, 9, 15)
@@ -329,8 +335,8 @@ def _population_param(c, d, bias):
     return pytest.param(c, d, bias, id=f"{c.id}-d{d}{'-bias' if bias else ''}", marks=[thorough] if slow else [])
 
 
-POPULATION = [_population_param(c, d, bias) for c in SMOOTH_CASES + NO_MEANS for d in (1, 2) for bias in (False, True)
-              if not (bias and c in REFUSED_WITH_BIAS)]
+POPULATION = _profile([_population_param(c, d, bias) for c in SMOOTH_CASES + NO_MEANS for d in (1, 2)
+                       for bias in (False, True) if not (bias and c in REFUSED_WITH_BIAS)])
 
 
 @pytest.mark.parametrize("case,d,bias", POPULATION)
@@ -359,8 +365,8 @@ def test_population_loss_matches_quadrature(case, d, bias):
 TEACHER_BIAS = [c for c in SMOOTH_CASES + NO_MEANS if c.id in ("h+h^2", "exp", "erf", "probit")]
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=[thorough] if c.id == "probit" else [])
-                                  for c in TEACHER_BIAS])   # probit's Phi2 path is erf's: thorough only
+@pytest.mark.parametrize("case", _profile([pytest.param(c, id=c.id, marks=[thorough] if c.id == "probit" else [])
+                                           for c in TEACHER_BIAS]))   # probit's Phi2 path is erf's: thorough only
 def test_teacher_bias_without_student_bias(case):
     """A teacher with a bias c = 1, a student without one: (h, g) has means (0, c), so the entry with means is used
     (relu's refusal is in test_relu_with_a_bias_is_refused)."""
@@ -391,8 +397,8 @@ CONVERGENCE = {   # hard points (large variances, strong correlations, means), e
 SLOW_CONVERGENCE = ("erf-pair", "relu-population-d2", "cubic-pair", "exp-pair")   # only with CLOSEDFORM_THOROUGH=1
 
 
-@pytest.mark.parametrize("which", [pytest.param(k, marks=[thorough] if k in SLOW_CONVERGENCE else [])
-                                   for k in CONVERGENCE])
+@pytest.mark.parametrize("which", _profile([pytest.param(k, marks=[thorough] if k in SLOW_CONVERGENCE else [])
+                                            for k in CONVERGENCE]))
 def test_quadrature_converged(which):
     """Refining the rule (8 more nodes on every piece) moves the hardest integrals by < 1e-23 (relative): the
     quadrature's own accuracy, independent of the closed forms."""
