@@ -190,3 +190,16 @@ def test_a_covariance_changes_the_geometry_not_the_reduction():
     assert {(p.exact, p.kind, p.loss) for p in r.points if p.kind is not Kind.SADDLE} == {
         (sp.Tuple(1, sp.Rational(1, 2)), Kind.MIN, 0), (sp.Tuple(-1, -sp.Rational(1, 2)), Kind.MIN, 0),
         (sp.Tuple(0, 0), Kind.MAX, sp.Rational(363, 32))}
+
+
+def test_exact_forms_that_sympy_cannot_find_in_time_leave_the_decimals():
+    """square with both biases and l2 = 1/10 (the differential test's find: SymPy's solve of the (s, b) system ran
+    for minutes and took the whole budget). The values are the independent multistart's on its own quadrature."""
+    teacher = cf.GaussianTeacher((1,), c="1/2")
+    r = cf.Neuron("square", bias=True, l2="1/10", data=teacher).stationary_points(timeout=60)
+    assert r.complete and r.status is Status.OK
+    found = sorted((p.kind.value, round(float(p.w[0]), 6), round(float(p.w[1]), 6), round(float(p.loss), 6))
+                   for p in r.points)
+    assert found == [("max", 0.0, 0.0, 2.28125), ("min", -0.989676, -0.508359, 0.049488),
+                     ("min", 0.989676, 0.508359, 0.049488), ("saddle", -0.333768, 0.598201, 2.079016),
+                     ("saddle", 0.333768, -0.598201, 2.079016)]

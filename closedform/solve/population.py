@@ -25,12 +25,15 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from ..budget import run_with_budget
+from ..kinds import Finish
 from ..model.population import b as B, q as Q, r as R
 from ..printing import text
 from .polysystem import solve_system
 from .radicals import as_polynomial_system
 from .roots import real_roots
 
+EXACT_SECONDS = 2.0  # for SymPy's exact forms of one system (the decimals stand without them)
 S = sp.Symbol("s", positive=True)       # |alpha| on the line
 A = sp.Symbol("a", real=True)           # w = a v + beta u
 BETA = sp.Symbol("beta", positive=True)
@@ -186,12 +189,9 @@ class PopulationSolver:
             if last:
                 poly = sp.Poly(last[-1], unknowns[0])
                 candidates = [{unknowns[0]: root} for root, _, _ in real_roots(sp.Poly(poly.clear_denoms()[1], unknowns[0]), self.digits)]
-        elif not system.roots:
-            try:
-                candidates = [s for s in sp.solve(list(system.equations), list(unknowns), dict=True)
-                              if len(s) == len(unknowns) and all(v.is_real for v in s.values())]
-            except NotImplementedError:
-                candidates = []
+        elif not system.roots:  # SymPy's solve has no timeout: it runs in a worker of its own, EXACT_SECONDS at most
+            outcome = run_with_budget(_solve_exactly, system.equations, unknowns, seconds=EXACT_SECONDS)
+            candidates = outcome.value if outcome.status is Finish.DONE else []
         out = []
         with mpmath.workdps(self.digits):
             tolerance = mpmath.mpf(10) ** (-(self.digits // 2))
@@ -246,6 +246,16 @@ def _algebraic_roots_between(f, x, lo, hi) -> Optional[int]:
     if any(abs(p[index] - e) <= margin for p in inside for e in (lo_, hi_)):
         return None
     return sum(lo_ < p[index] < hi_ for p in inside)
+
+
+def _solve_exactly(equations, unknowns) -> list:
+    """SymPy's solutions of a small polynomial system, the real ones only (candidates: each is matched against a
+    certified decimal solution before it is used)."""
+    try:
+        return [s for s in sp.solve(list(equations), list(unknowns), dict=True)
+                if len(s) == len(unknowns) and all(v.is_real for v in s.values())]
+    except NotImplementedError:
+        return []
 
 
 def _float_newton(f, jacobian, start, steps: int = 60):
