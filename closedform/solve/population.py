@@ -29,11 +29,13 @@ from ..budget import run_with_budget
 from ..kinds import Finish
 from ..model.population import b as B, q as Q, r as R
 from ..printing import text
+from .enclosure import NotEnclosable, compile_ball, krawczyk, precision
 from .polysystem import solve_system
 from .radicals import as_polynomial_system
 from .roots import real_roots
 
-EXACT_SECONDS = 2.0  # for SymPy's exact forms of one system (the decimals stand without them)
+EXACT_SECONDS = 3.0  # for SymPy's exact forms of one system (the decimals stand without them)
+SOLVABLE = (sp.exp, sp.log)  # the functions of non-algebraic systems SymPy's solve is asked to solve exactly
 S = sp.Symbol("s", positive=True)       # |alpha| on the line
 A = sp.Symbol("a", real=True)           # w = a v + beta u
 BETA = sp.Symbol("beta", positive=True)
@@ -50,7 +52,11 @@ class Solutions:
     complete: bool = False
     evidence: str = ""
     notes: list = field(default_factory=list)
-    certified: bool = True  # False: found by Newton only (decimals, no proof of a zero nearby)
+    boxes: Optional[list] = None  # per value: its Krawczyk box (arb balls), None where Newton alone found it;
+    # no list at all: every value came from the exact (polynomial) route
+
+    def certified(self, k: int) -> bool:
+        return self.boxes is None or self.boxes[k] is not None
 
 
 class PopulationSolver:
@@ -172,10 +178,34 @@ class PopulationSolver:
                 continue
             if not any(all(abs(values[u] - other[u]) < 1e-10 * (1 + abs(other[u])) for u in unknowns) for other in found):
                 found.append(values)
-        return Solutions([{u: sp.Float(v[u], self.digits) for u in unknowns} for v in found], False, "",
+        boxes = [self.certify(equations, unknowns, values, inside, nonzero) for values in found]
+        values = [{u: sp.Float(v[u], self.digits) for u in unknowns} for v in found]
+        if any(box is not None for box in boxes) and all(f.func in SOLVABLE for e in equations for f in e.atoms(sp.Function)):
+            outcome = run_with_budget(_solve_exactly, equations, unknowns, seconds=EXACT_SECONDS)
+            candidates = outcome.value if outcome.status is Finish.DONE else []
+            values = [self._match([value], candidates, unknowns)[0] if box is not None else value
+                      for value, box in zip(values, boxes)]
+        return Solutions(values, False, "",
                          [f"the equations are not algebraic: {len(found)} solution(s) found by Newton from "
                           f"{len(starts)} starts (float64, then each candidate at {self.digits} digits, where it must "
-                          f"converge quadratically); not proved complete"], certified=False)
+                          f"converge quadratically), {sum(x is not None for x in boxes)} of them proved by Krawczyk's "
+                          f"test in ball arithmetic (python-flint arb); not proved complete"], boxes=boxes)
+
+    def certify(self, equations, unknowns, values, inside, nonzero) -> Optional[list]:
+        """A Krawczyk box of the zero ``values`` of ``equations`` (:mod:`.enclosure`), lying where the signs
+        required (s > 0, q p > r^2) hold over the whole box, or None."""
+        try:
+            box = krawczyk(equations, unknowns, [values[u] for u in unknowns], self.digits)
+            if box is None:
+                return None
+            with precision(self.digits + 10):
+                signs = [box[unknowns.index(nonzero)]] if nonzero is not None else []
+                domain = inside(dict(zip(unknowns, unknowns)))
+                if not isinstance(domain, bool):
+                    signs.append(compile_ball(domain, unknowns)(box))
+                return box if all(x > 0 for x in signs) else None
+        except NotEnclosable:
+            return None
 
     def exact(self, kept, system, unknowns) -> list:
         """Exact forms of the solutions where one exists and substitutes to 0: one unknown through its
@@ -192,6 +222,11 @@ class PopulationSolver:
         elif not system.roots:  # SymPy's solve has no timeout: it runs in a worker of its own, EXACT_SECONDS at most
             outcome = run_with_budget(_solve_exactly, system.equations, unknowns, seconds=EXACT_SECONDS)
             candidates = outcome.value if outcome.status is Finish.DONE else []
+        return self._match(kept, candidates, unknowns)
+
+    def _match(self, kept, candidates, unknowns) -> list:
+        """Each decimal solution in ``kept`` replaced by the exact candidate that agrees with it to half the
+        working digits (a certified solution: unique in its box), or kept as it is."""
         out = []
         with mpmath.workdps(self.digits):
             tolerance = mpmath.mpf(10) ** (-(self.digits // 2))
@@ -206,7 +241,10 @@ class PopulationSolver:
         """No solution off the line when one equation, written with r = rho sqrt(q p), depends on rho alone and
         is strictly monotone on (-1, 1) with end limits of one sign (zero allowed at an end)."""
         for equation in equations:
-            shape = sp.simplify(equation.subs(R, RHO * sp.sqrt(Q * self.p)))
+            shape = equation.subs(R, RHO * sp.sqrt(Q * self.p))
+            if _varies(shape, [u for u in shape.free_symbols if u is not RHO]):
+                continue
+            shape = sp.simplify(shape)
             if shape.free_symbols != {RHO}:
                 continue
             reason = no_zero_between(shape, RHO, -1, 1)
@@ -229,6 +267,18 @@ def no_zero_between(f, x, lo, hi) -> Optional[str]:
         return None
     return (f"its derivative has no zero there, so it is strictly monotone, from {text(ends[0])} to "
             f"{text(ends[1])}")
+
+
+def _varies(expr, symbols) -> bool:
+    """True when ``expr`` is seen (at 30 digits) to change with one of ``symbols`` at rho = 1/3: it then does
+    not depend on rho alone, and no simplification is tried."""
+    at = {RHO: sp.Rational(1, 3)} | {u: sp.Rational(1, 2) for u in symbols}
+    base = sp.N(expr.subs(at), 30)
+    for u in symbols:
+        moved = sp.N(expr.subs(at | {u: sp.Rational(3, 2)}), 30)
+        if base.is_number and moved.is_number and abs(moved - base) > sp.Float("1e-20") * (1 + abs(base)):
+            return True
+    return False
 
 
 def _algebraic_roots_between(f, x, lo, hi) -> Optional[int]:

@@ -30,6 +30,9 @@ class AlgebraicSystem:
 def as_polynomial_system(expressions, variables) -> AlgebraicSystem | None:
     """The system of ``expressions`` = 0 as an :class:`AlgebraicSystem`, or None when something other than
     square roots of rational functions remains (asin, exp, pi outside a constant factor, ...)."""
+    expressions = [sp.sympify(e) for e in expressions]
+    if any(f.free_symbols for e in expressions for f in e.atoms(sp.Function)):
+        return None  # a function of the unknowns (exp, erf, asin, ...) is not algebraic
     definitions: dict = {}
     roots: dict = {}
 
@@ -48,7 +51,7 @@ def as_polynomial_system(expressions, variables) -> AlgebraicSystem | None:
     unknowns = tuple(variables)
     equations, denominators = [], []
     for expression in expressions:
-        numerator, denominator = sp.fraction(sp.together(swap(sp.sympify(expression))))
+        numerator, denominator = sp.fraction(sp.together(swap(expression)))
         numerator = _drop_constant_factor(sp.expand(numerator), unknowns + tuple(roots.values()))
         denominator = _drop_constant_factor(sp.expand(denominator), unknowns + tuple(roots.values()))
         if numerator is None or denominator is None:
