@@ -15,7 +15,7 @@ import pytest
 import sympy as sp
 
 import closedform as cf
-from closedform.kinds import Kind, RegionKind, Status
+from closedform.kinds import CertificateKind, Kind, RegionKind, Status
 
 
 def _solve(activation, v, **kw):
@@ -203,3 +203,44 @@ def test_exact_forms_that_sympy_cannot_find_in_time_leave_the_decimals():
     assert found == [("max", 0.0, 0.0, 2.28125), ("min", -0.989676, -0.508359, 0.049488),
                      ("min", 0.989676, 0.508359, 0.049488), ("saddle", -0.333768, 0.598201, 2.079016),
                      ("saddle", 0.333768, -0.598201, 2.079016)]
+
+
+def test_poisson_with_exp_and_biases_has_one_exact_minimum_proved_by_convexity():
+    # F = e^(b + q/2) - (b + r) e^(c + p/2): F_b = 0 and grad_w = 0 give w = v, b = c, where the loss is
+    # e^(c + p/2) (1 - c - p) = -(7/12) e^(23/24) for p = 5/4, c = 1/3
+    teacher = cf.GaussianTeacher([1, sp.Rational(1, 2)], c=sp.Rational(1, 3))
+    r = cf.Neuron("exp", "poisson", bias=True, data=teacher).stationary_points(timeout=60)
+    assert r.complete and r.certificate.kind is CertificateKind.CONVEXITY and r.asymptotic == []
+    (point,) = r.points
+    assert point.exact == sp.Tuple(1, sp.Rational(1, 2), sp.Rational(1, 3)) and point.kind is Kind.MIN and point.certified
+    assert abs(sp.N(point.loss + sp.Rational(7, 12) * sp.exp(sp.Rational(23, 24)), 40)) < 1e-35
+
+
+def test_poisson_without_a_student_bias_solves_by_lambert_w():
+    # on the line w = a v: a e^(a^2 p/2) = e^(c + p/2) (p = 5/4, c = 1/3), one positive root (mpmath's findroot)
+    teacher = cf.GaussianTeacher([1, sp.Rational(1, 2)], c=sp.Rational(1, 3))
+    r = cf.Neuron("exp", "poisson", data=teacher).stationary_points(timeout=60)
+    with mpmath.workdps(40):
+        a = mpmath.findroot(lambda a: a * mpmath.exp(5 * a**2 / 8) - mpmath.exp(mpmath.mpf(23) / 24), 1)
+        (point,) = r.points
+        assert r.complete and point.certified and point.kind is Kind.MIN
+        assert abs(mpmath.mpf(sp.N(point.w[0], 40)) - a) < mpmath.mpf(10) ** -35
+        assert point.exact is not None and point.exact[0].has(sp.LambertW)
+        assert abs(mpmath.mpf(sp.N(point.exact[0], 40)) - a) < mpmath.mpf(10) ** -35
+
+
+def test_poisson_needs_exp():
+    teacher = cf.GaussianTeacher([1, sp.Rational(1, 2)])
+    with pytest.raises(cf.InputError, match="poisson with exp"):
+        cf.Neuron("softplus", "poisson", data=teacher)
+
+
+def test_a_point_through_phi2_is_certified_by_krawczyk_but_never_exact():
+    # probit with both biases, d = 1, v = 3/2, c = -1/2: the student equal to the teacher (w, b) = (3/2, -1/2) has
+    # loss 0, the least value of a squared loss: a minimum. Phi2 is not elementary: no exact form, no completeness.
+    r = _solve("probit", [sp.Rational(3, 2)], c=sp.Rational(-1, 2), bias=True)[1]
+    (point,) = r.points
+    assert point.certified and point.exact is None and point.kind is Kind.MIN and not r.complete
+    assert all(abs(float(x) - y) < 1e-30 for x, y in zip(point.w, (1.5, -0.5)))
+    assert abs(sp.N(point.loss, 40)) < 1e-35
+    assert any("1 of them proved by Krawczyk" in note for note in r.notes)

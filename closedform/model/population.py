@@ -1,18 +1,20 @@
-"""The population loss of a Gaussian teacher: L(w, b) = E[(t - f(w.x + b))^2]/2 + (lam/2)|w|^2.
+"""The population loss of a Gaussian teacher: L(w, b) = E[l(t, f(w.x + b))] + (lam/2)|w|^2, t = f(v.x + c).
 
 (h, g) = (w.x + b, v.x + c) is bivariate normal with means (b, c), variances q = w^T Sigma w and p = v^T Sigma v
-and covariance r = w^T Sigma v, so L = F(q, r, b) = (E f(g)^2 - 2 E f(h) f(g) + E f(h)^2)/2 + noise/2 + lam q/2
-with the table entry's closed forms (:mod:`.gaussian`), and grad_w L = Sigma (2 F_q w + F_r v), dL/db = F_b."""
+and covariance r = w^T Sigma v, so L = F(q, r, b): for mse (E f(g)^2 - 2 E f(h) f(g) + E f(h)^2)/2 + noise/2 with
+the table entry's closed forms (:mod:`.gaussian`); for poisson with exp E e^h - E[h e^g] (linear in t: noise adds
+nothing); plus lam q/2. grad_w L = Sigma (2 F_q w + F_r v), dL/db = F_b."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Callable, Optional
 
 import numpy as np
 import sympy as sp
 
 from ..errors import InputError
-from .gaussian import GaussianEntry, Pair, check_entry, gaussian_entry
+from .gaussian import SYMBOLIC_PAIR, GaussianEntry, Pair, check_entry, gaussian_entry
 from .teacher import GaussianTeacher
 
 q = sp.Symbol("q", nonnegative=True)
@@ -21,6 +23,61 @@ b = sp.Symbol("b", real=True)
 
 
 _CHECKED: dict = {}
+_M1, _M2, _S11, _S22, _S12 = SYMBOLIC_PAIR
+
+
+@dataclass(frozen=True)
+class LossForm:
+    """How one loss becomes F(q, r, b) from Gaussian moments. ``activations``: the only activations it admits
+    (None: any with a table entry); ``convex``: L is strictly convex in (w, b) (Gaussian inputs span every
+    direction), so one stationary point is the only one; ``moment``: (name, E[...] in m1, m2, s11, s22, s12)."""
+
+    name: str
+    describe: Callable  # entry -> (formula, source)
+    build: Callable
+    moment: Callable
+    check: Callable  # entry -> how it was checked (raises AssertionError when it fails)
+    expectation: str  # LaTeX of the expected loss in y (the student's output) and t
+    activations: Optional[tuple] = None
+    convex: bool = False
+
+
+def _squared(entry: GaussianEntry, mean, c, p, noise) -> sp.Expr:
+    """E[(f(g) + noise - f(h))^2]/2."""
+    return (entry.second_moment(c, p) - 2 * entry.cross(Pair(mean, c, q, p, r)) + entry.second_moment(mean, q)
+            + noise) / 2
+
+
+def _h_exp_g(pair: Pair) -> sp.Expr:
+    """E[h e^g] = (m1 + s12) E[e^g] = (m1 + s12) exp(m2 + s22/2) (Stein's identity, the log-normal mean)."""
+    return (pair.m1 + pair.s12) * sp.exp(pair.m2 + pair.s22 / 2)
+
+
+def _poisson(entry: GaussianEntry, mean, c, p, noise) -> sp.Expr:
+    """E[y - t log y] with y = e^h, t = e^g (+ noise of mean 0): E e^h - E[h e^g]."""
+    return sp.exp(mean + q / 2) - _h_exp_g(Pair(mean, c, q, p, r))
+
+
+FORMS = {
+    "mse": LossForm("mse", lambda entry: (entry.formula, entry.source), _squared,
+                    lambda entry: (r"\mathbb{E}[f(h)\,f(g)]", entry.cross(SYMBOLIC_PAIR)), lambda entry: checked(entry),
+                    r"\tfrac{1}{2}\,\mathbb{E}\big[(t - y)^{2}\big]"),
+    "poisson": LossForm("poisson", lambda entry: ("F = E e^h - E[h e^g] = exp(b + q/2) - (b + r) exp(c + p/2)",
+                                                  "the log-normal mean and Stein's identity E[h e^g] = (m1 + s12) E[e^g]"),
+                        _poisson, lambda entry: (r"\mathbb{E}[h\,e^{g}]", _h_exp_g(SYMBOLIC_PAIR)),
+                        lambda entry: _check_poisson_moment(), r"\mathbb{E}\big[y - t \log y\big]", ("exp",),
+                        convex=True),
+}
+
+
+def _check_poisson_moment() -> str:
+    """E[h e^g] by the heat equations in (m2, s22) and Price's theorem dC/ds12 = E[1 * e^g] (the log-normal mean)."""
+    C = _h_exp_g(SYMBOLIC_PAIR)
+    residuals = [sp.diff(C, _S22) - sp.diff(C, _M2, 2) / 2, sp.diff(C, _S12) - sp.exp(_M2 + _S22 / 2),
+                 sp.diff(sp.exp(_M1 + _S11 / 2), _S11) - sp.diff(sp.exp(_M1 + _S11 / 2), _M1, 2) / 2]
+    if any(sp.simplify(x) != 0 for x in residuals):
+        raise AssertionError(f"E[h e^g] = {C} fails its check")
+    return "E[h e^g]: the heat equation in (m2, s22) and Price's theorem dC/ds12 = E[e^g] hold symbolically"
 
 
 def checked(entry: GaussianEntry) -> str:
@@ -36,22 +93,25 @@ class PopulationLoss:
     """F(q, r, b) for one (activation, bias, l2, teacher)."""
 
     entry: GaussianEntry
+    form: LossForm
     teacher: GaussianTeacher
     bias: bool
     l2: sp.Rational
-    checked: str  # how the entry was checked (Stein's identity) when this loss was built
+    checked: str  # how the moments were checked (Stein's identity) when this loss was built
     exact = True  # closed forms (the quadrature route of :mod:`.quadrature` is not)
 
     @classmethod
     def build(cls, activation, loss, bias: bool, l2, teacher: GaussianTeacher) -> "PopulationLoss":
-        if loss.name != "mse":
-            raise InputError(f"loss {loss.name!r} with a Gaussian teacher: only 'mse' has a population loss here")
+        form = FORMS.get(loss.name)
+        if form is None or (form.activations is not None and activation.name not in form.activations):
+            raise InputError(f"loss {loss.name!r} with activation {activation.name!r} and a Gaussian teacher: no "
+                             f"population loss here (mse with the table's activations, or poisson with exp)")
         if l2 and teacher.cov is not None:
             raise InputError("l2 > 0 with a covariance cov: |w|^2 is not a function of w^T Sigma w; whiten the "
                              "inputs (use cov=None) or set l2 = 0")
         means = bias or (teacher.c is not None and teacher.c != 0)  # a mean in h or in g needs an entry with means
         entry = gaussian_entry(activation, means)
-        return cls(entry, teacher, bias, l2, checked(entry))
+        return cls(entry, form, teacher, bias, l2, form.check(entry))
 
     @property
     def p(self) -> sp.Expr:
@@ -67,10 +127,15 @@ class PopulationLoss:
     def F(self) -> sp.Expr:
         c = self.teacher.c if self.teacher.c is not None else sp.Integer(0)
         mean = b if self.bias else sp.Integer(0)
-        e = self.entry
-        target = e.second_moment(c, self.p)
-        return ((target - 2 * e.cross(Pair(mean, c, q, self.p, r)) + e.second_moment(mean, q)) / 2
-                + self.teacher.noise / 2 + self.l2 * q / 2)
+        return self.form.build(self.entry, mean, c, self.p, self.teacher.noise) + self.l2 * q / 2
+
+    @property
+    def formula(self) -> str:
+        return self.form.describe(self.entry)[0]
+
+    @property
+    def source(self) -> str:
+        return self.form.describe(self.entry)[1]
 
     def forms(self, weights) -> dict:
         """{q: w^T Sigma w, r: w^T Sigma v, b: b} in the weight symbols (the last one is b with a bias)."""

@@ -16,6 +16,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import InputError
+from .population import FORMS
 from .symbols import h
 
 HALF_WIDTH = 8.5
@@ -39,6 +40,7 @@ class QuadraturePopulation:
     bias: bool
     l2: sp.Rational
     exact = False
+    form = FORMS["mse"]  # the squared loss only
 
     @classmethod
     def build(cls, activation, loss, bias: bool, l2, teacher) -> "QuadraturePopulation":

@@ -240,7 +240,7 @@ def _derive_population(neuron, result=None) -> Derivation:
     d.statement(f"Inputs x standard normal in d = {neuron.dim} dimensions" + (" (after whitening)" if teacher.cov is not None else "")
                 + " and targets t = f(v.x" + (" + c" if teacher.c is not None else "")
                 + ")" + (" plus independent noise" if teacher.noise else "") + f": the population loss of y = f({hb.replace('^T ', '.')}) is",
-                sp.Symbol("L"), r"\tfrac{1}{2}\,\mathbb{E}\big[(t - f(" + hb.replace("^T", "^{T}") + r"))^{2}\big]"
+                sp.Symbol("L"), pop.form.expectation.replace("y", "f(" + hb.replace("^T", "^{T}") + ")")
                 + (r" + \tfrac{\lambda}{2}\lVert w\rVert^{2}" if neuron.l2 else ""))
     d.statement("The activation.", sp.Function("f")(sp.Symbol("h")), neuron.activation.expr)
     d.statement("The pre-activations h = w.x" + (" + b" if neuron.bias else "") + " and g = v.x"
@@ -253,10 +253,9 @@ def _derive_population(neuron, result=None) -> Derivation:
                     + pop.describe() + ", and every number below is numeric.", sp.Symbol("F"),
                     r"	ext{quadrature}")
     else:
-        entry = pop.entry
-        d.statement(f"The table entry ({entry.source}); checked here: {pop.checked}.",
-                    r"\mathbb{E}[f(h)\,f(g)]", entry.cross(SYMBOLIC_PAIR).subs(
-                        dict(zip(SYMBOLIC_PAIR, sp.symbols("m_1 m_2 s_{11} s_{22} s_{12}")))))
+        name, moment = pop.form.moment(pop.entry)
+        d.statement(f"The Gaussian moment ({pop.source}); checked here: {pop.checked}.",
+                    name, moment.subs(dict(zip(SYMBOLIC_PAIR, sp.symbols("m_1 m_2 s_{11} s_{22} s_{12}")))))
         d.statement("So the loss as a function of (q, r" + (", b" if neuron.bias else "") + "):",
                     sp.Symbol("F"), pop.F)
         forms = pop.forms(neuron.weights)
@@ -357,10 +356,11 @@ def _add_result(d: Derivation, neuron, result, wx=None):
     infimum = None if neuron.data.symbolic else result.infimum
     if infimum is not None:
         reached = "attained at" if infimum.attained else "approached (not attained) along"
-        exact = isinstance(infimum.value, sp.Basic) and infimum.value.is_Rational
+        value = sp.sympify(infimum.value)
+        exact = value.is_number and not value.has(sp.Float)
         d.statement(f"The least loss found is {reached} {infimum.where}"
                     + ("" if infimum.proved else " (among what was found: the list is not proved complete)") + ".",
-                    r"\inf E", infimum.value if exact else sp.Float(str(infimum.value), 15), "=" if exact else "~")
+                    r"\inf E", value if exact else sp.Float(sp.N(value, 15), 15), "=" if exact else "~")
     if wx is not None:
         _add_one_point_limits(d, neuron)
     _add_completeness(d, result)

@@ -42,13 +42,12 @@ def answer(neuron, digits: int) -> Answer:
               ("on the line, alpha < 0", solver.on_line(-1)), ("at w = 0", solver.at_zero())]
     if neuron.dim >= 2:
         pieces.append(("off the line (F_q = F_r = 0" + (", F_b = 0)" if neuron.bias else ")"), solver.off_line()))
-    out = Answer(notes=[f"table entry: {neuron.population.entry.formula} ({neuron.population.entry.source}); "
-                        f"{neuron.population.checked}"])
+    out = Answer(notes=[f"{neuron.population.formula} ({neuron.population.source}); {neuron.population.checked}"])
     geometry = Geometry(neuron)
     for where, found in pieces:
         out.notes.extend(f"{where}: {n}" for n in found.notes)
-        for value in found.values:
-            _add(out, solver, geometry, value, digits, found.certified)
+        for k, value in enumerate(found.values):
+            _add(out, solver, geometry, value, digits, found.certified(k))
     if all(found.complete for _, found in pieces):
         details = "; ".join(f"{where}: {found.evidence}" for where, found in pieces)
         out.certificate = Certificate(
@@ -57,9 +56,27 @@ def answer(neuron, digits: int) -> Answer:
             f"the teacher's line or solves "
             f"F_q = F_r = 0; {details}", checked_by="Hermite's count of each polynomial system (independent of "
             f"the eigenvalue route); every point's grad L evaluated again at {digits} digits")
-    out.asymptotic, out.infinity_complete, notes = _at_infinity(neuron, solver)
+    if out.certificate is None:
+        out.certificate = _convexity(neuron, out)
+    out.asymptotic, out.infinity_complete, notes = _at_infinity(neuron, solver, out.certificate)
     out.notes.extend(notes)
     return out
+
+
+def _convexity(neuron, out: Answer):
+    """A strictly convex population loss (the form says so, and the per-sample gradient is checked to be
+    f(h) - t with f increasing: Hess L = E[f'(h) x~ x~^T] + lam, positive definite because Gaussian x~ = (x, 1)
+    charges every direction) has at most one stationary point: one certified minimum is all of them."""
+    points = out.points
+    if not (neuron.population.form.convex and neuron.convex_matching) or out.regions or len(points) != 1:
+        return None
+    if not points[0].certified or points[0].kind is not Kind.MIN:
+        return None
+    return Certificate(CertificateKind.CONVEXITY, Scope.GLOBAL,
+                       "the loss is strictly convex (matching loss of an increasing f, Gaussian inputs spanning every "
+                       "direction): at most one stationary point, and one is proved",
+                       checked_by="the per-sample gradient simplified to f(h) - t; the point by Krawczyk's test in "
+                                  "ball arithmetic; its Hessian positive definite (an independent evaluation)")
 
 
 def run(compute, neuron, deadline, *args):
@@ -214,10 +231,14 @@ def _kink_kind(solver) -> Kind:
     return Kind.UNCLASSIFIED
 
 
-def _at_infinity(neuron, solver):
+def _at_infinity(neuron, solver, certificate):
     """(asymptotes, every zero at infinity found, notes)."""
     F, p = solver.F, solver.p
     notes = []
+    if neuron.population.form.convex:
+        if certificate is not None and certificate.kind is CertificateKind.CONVEXITY:
+            return [], True, ["no zero at infinity: a convex loss with a strict minimum has bounded sublevel sets"]
+        return [], False, ["zeros at infinity not analysed: no strict minimum of the convex loss was proved"]
     values = neuron.activation.range
     bounded = values is not None and values.inf.is_finite and values.sup.is_finite
     if bounded and neuron.l2 and not neuron.bias:
