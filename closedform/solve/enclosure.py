@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import operator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import reduce
 from typing import Callable, Optional
 
@@ -79,9 +80,17 @@ def _ball(value, radius=0):
     return flint.arb(mpmath.nstr(mpmath.mpf(value), flint.ctx.dps + 5, strip_zeros=False), radius)
 
 
-def krawczyk(equations, unknowns, point, digits: int) -> Optional[list]:
-    """A box (arb balls, one per unknown) proved to hold exactly one zero of ``equations`` near ``point``
-    (a list of numbers), or None when no box from 10^-(digits/2) to 10^-6 (relative) passes the test."""
+@dataclass(frozen=True)
+class Enclosure:
+    """A box (arb balls, one per unknown) proved to hold exactly one zero, and the Jacobian over that box."""
+
+    box: list
+    jacobian: list
+
+
+def krawczyk(equations, unknowns, point, digits: int) -> Optional[Enclosure]:
+    """An :class:`Enclosure` of the one zero of ``equations`` near ``point`` (a list of numbers), or None when no
+    box from 10^-(digits/2) to 10^-6 (relative) passes the test."""
     n = len(unknowns)
     f = [compile_ball(e, unknowns) for e in equations]
     J = [[compile_ball(sp.diff(e, u), unknowns) for u in unknowns] for e in equations]
@@ -107,5 +116,30 @@ def krawczyk(equations, unknowns, point, digits: int) -> Optional[list]:
                     value += M * (X[j] - c[j])
                 K.append(value)
             if all(x.contains_interior(k) for x, k in zip(X, K)):
-                return [k.intersection(x) for k, x in zip(K, X)]
+                return Enclosure([k.intersection(x) for k, x in zip(K, X)], JX)
     return None
+
+
+def definiteness(matrix) -> Optional[int]:
+    """For a symmetric matrix of balls (n <= 3; every matrix inside it): +1 positive definite, -1 negative
+    definite, 0 indefinite and nonsingular, None when the balls do not decide. Sylvester: the leading minors D_k
+    are all > 0 (positive definite) or (-1)^k D_k > 0 (negative); a nonzero determinant with a minor of the wrong
+    sign for each is indefinite."""
+    n = len(matrix)
+    minors = [_determinant([row[:k] for row in matrix[:k]]) for k in range(1, n + 1)]
+    if all(m > 0 for m in minors):
+        return 1
+    if all((m if k % 2 == 0 else -m) > 0 for k, m in enumerate(minors, 1)):
+        return -1
+    nonsingular = minors[-1] > 0 or minors[-1] < 0
+    if nonsingular and any(m < 0 for m in minors) and any((m if k % 2 == 0 else -m) < 0 for k, m in enumerate(minors, 1)):
+        return 0
+    return None
+
+
+def _determinant(m):
+    """Laplace expansion (n <= 3) in ball arithmetic."""
+    if len(m) == 1:
+        return m[0][0]
+    return sum(((-1) ** j * m[0][j] * _determinant([row[:j] + row[j + 1:] for row in m[1:]]) for j in range(len(m))),
+               flint.arb(0))

@@ -29,7 +29,7 @@ from ..budget import run_with_budget
 from ..kinds import Finish
 from ..model.population import b as B, q as Q, r as R
 from ..printing import text
-from .enclosure import NotEnclosable, compile_ball, krawczyk, precision
+from .enclosure import Enclosure, NotEnclosable, compile_ball, krawczyk, precision
 from .polysystem import solve_system
 from .radicals import as_polynomial_system
 from .roots import real_roots
@@ -52,11 +52,17 @@ class Solutions:
     complete: bool = False
     evidence: str = ""
     notes: list = field(default_factory=list)
-    boxes: Optional[list] = None  # per value: its Krawczyk box (arb balls), None where Newton alone found it;
-    # no list at all: every value came from the exact (polynomial) route
+    proofs: Optional[list] = None  # per value: its Krawczyk :class:`.enclosure.Enclosure` (the Jacobian of these
+    # systems is a Hessian: of the line's G, of F off it), None where Newton alone found it; no list at all: every
+    # value came from the exact (polynomial) route
+
+    across: Optional[list] = None  # on the line: 2 F_q over each proof's box (the curvature across the line)
 
     def certified(self, k: int) -> bool:
-        return self.boxes is None or self.boxes[k] is not None
+        return self.proofs is None or self.proofs[k] is not None
+
+    def proof(self, k: int):
+        return None if self.proofs is None else self.proofs[k]
 
 
 class PopulationSolver:
@@ -77,6 +83,10 @@ class PopulationSolver:
         line = self.G.subs({A: sign * S, BETA: 0})
         unknowns = (S,) + self.bias_vars
         found = self.solve([sp.diff(line, v) for v in unknowns], unknowns, lambda v: True, nonzero=S)
+        if found.proofs is not None:
+            across = 2 * sp.diff(self.F, Q).subs({Q: S**2 * self.p, R: sign * S * self.p}, simultaneous=True)
+            found.across = [None if proof is None else _over(across, unknowns, proof.box, self.digits)
+                            for proof in found.proofs]
         for value in found.values:
             value[A] = sign * value.pop(S)
         return found
@@ -178,32 +188,33 @@ class PopulationSolver:
                 continue
             if not any(all(abs(values[u] - other[u]) < 1e-10 * (1 + abs(other[u])) for u in unknowns) for other in found):
                 found.append(values)
-        boxes = [self.certify(equations, unknowns, values, inside, nonzero) for values in found]
+        proofs = [self.certify(equations, unknowns, values, inside, nonzero) for values in found]
         values = [{u: sp.Float(v[u], self.digits) for u in unknowns} for v in found]
-        if any(box is not None for box in boxes) and all(f.func in SOLVABLE for e in equations for f in e.atoms(sp.Function)):
+        if any(proof is not None for proof in proofs) and all(f.func in SOLVABLE for e in equations for f in e.atoms(sp.Function)):
             outcome = run_with_budget(_solve_exactly, equations, unknowns, seconds=EXACT_SECONDS)
             candidates = outcome.value if outcome.status is Finish.DONE else []
             values = [self._match([value], candidates, unknowns)[0] if box is not None else value
-                      for value, box in zip(values, boxes)]
+                      for value, box in zip(values, proofs)]
         return Solutions(values, False, "",
                          [f"the equations are not algebraic: {len(found)} solution(s) found by Newton from "
                           f"{len(starts)} starts (float64, then each candidate at {self.digits} digits, where it must "
-                          f"converge quadratically), {sum(x is not None for x in boxes)} of them proved by Krawczyk's "
-                          f"test in ball arithmetic (python-flint arb); not proved complete"], boxes=boxes)
+                          f"converge quadratically), {sum(x is not None for x in proofs)} of them proved by Krawczyk's "
+                          f"test in ball arithmetic (python-flint arb); not proved complete"], proofs=proofs)
 
-    def certify(self, equations, unknowns, values, inside, nonzero) -> Optional[list]:
-        """A Krawczyk box of the zero ``values`` of ``equations`` (:mod:`.enclosure`), lying where the signs
-        required (s > 0, q p > r^2) hold over the whole box, or None."""
+    def certify(self, equations, unknowns, values, inside, nonzero) -> Optional[Enclosure]:
+        """A Krawczyk enclosure of the zero ``values`` of ``equations`` (:mod:`.enclosure`) whose box lies where
+        the signs required (s > 0, q p > r^2) hold, or None."""
         try:
-            box = krawczyk(equations, unknowns, [values[u] for u in unknowns], self.digits)
-            if box is None:
+            proof = krawczyk(equations, unknowns, [values[u] for u in unknowns], self.digits)
+            if proof is None:
                 return None
+            box = proof.box
             with precision(self.digits + 10):
                 signs = [box[unknowns.index(nonzero)]] if nonzero is not None else []
                 domain = inside(dict(zip(unknowns, unknowns)))
                 if not isinstance(domain, bool):
                     signs.append(compile_ball(domain, unknowns)(box))
-                return box if all(x > 0 for x in signs) else None
+                return proof if all(x > 0 for x in signs) else None
         except NotEnclosable:
             return None
 
@@ -250,6 +261,15 @@ class PopulationSolver:
             reason = no_zero_between(shape, RHO, -1, 1)
             if reason:
                 return Solutions([], True, f"{text(equation)} = 0 has no solution with |rho| < 1: {reason}")
+        return None
+
+
+def _over(expr, unknowns, box, digits):
+    """An arb enclosure of ``expr`` over ``box``, or None where ball arithmetic does not apply."""
+    try:
+        with precision(digits + 10):
+            return compile_ball(expr, unknowns)(box)
+    except NotEnclosable:
         return None
 
 

@@ -9,6 +9,7 @@ is coercive (||t - y|| >= ||y|| - ||t|| in L2), so there is none."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Optional
 
 import mpmath
 import sympy as sp
@@ -17,6 +18,7 @@ from ..kinds import CertificateKind, Finish, Kind, RegionKind, Scope, Status
 from ..model.bivariate import MPMATH
 from ..model.population import b as B, q as Q, r as R
 from ..printing import text
+from .enclosure import definiteness
 from .parts import Asymptote, Certificate, Region, StationaryPoint
 from .population import A, BETA, K, PopulationSolver, limit_value, no_zero_between
 from ..budget import run_with_budget
@@ -47,7 +49,7 @@ def answer(neuron, digits: int) -> Answer:
     for where, found in pieces:
         out.notes.extend(f"{where}: {n}" for n in found.notes)
         for k, value in enumerate(found.values):
-            _add(out, solver, geometry, value, digits, found.certified(k))
+            _add(out, solver, geometry, value, digits, found.certified(k), _proved_kind(found, k, neuron.dim))
     if all(found.complete for _, found in pieces):
         details = "; ".join(f"{where}: {found.evidence}" for where, found in pieces)
         out.certificate = Certificate(
@@ -111,8 +113,29 @@ class Geometry:
         return tuple(a * self.v + (beta * self.u if not sp.sympify(beta).is_zero else sp.zeros(len(self.v), 1)))
 
 
-def _add(out: Answer, solver, geometry, value, digits, certified: bool):
-    """One solution of a reduced system as points (or an orbit) with their kind and loss."""
+def _proved_kind(found, k, d) -> Optional[Kind]:
+    """The kind decided in ball arithmetic from a Krawczyk proof, or None. Its Jacobian is a Hessian: of
+    G(+-s, 0, b) on the line (congruent to the (a, b) block), of F(q, r, b) off it (congruent to the Hessian of G
+    there, since F_q = F_r = 0 and (a, beta) -> (q, r) is regular for beta > 0); on the line each of the d - 1
+    directions across adds the sign of 2 F_q."""
+    proof = found.proof(k)
+    if proof is None:
+        return None
+    block = definiteness(proof.jacobian)
+    signs = {block} if block != 0 else {1, -1}
+    if found.across is not None and d >= 2:
+        across = found.across[k]
+        if across is None or not (across > 0 or across < 0):
+            return None
+        signs.add(1 if across > 0 else -1)
+    if block is None:
+        return None
+    return Kind.SADDLE if len(signs) > 1 else Kind.MIN if signs == {1} else Kind.MAX
+
+
+def _add(out: Answer, solver, geometry, value, digits, certified: bool, proved: Optional[Kind] = None):
+    """One solution of a reduced system as points (or an orbit) with their kind (``proved``: decided in ball
+    arithmetic) and loss."""
     neuron, p = solver.neuron, solver.p
     if Q in value:  # off the line
         a, beta = value[R] / p, sp.sqrt(value[Q] - value[R] ** 2 / p)
@@ -124,7 +147,7 @@ def _add(out: Answer, solver, geometry, value, digits, certified: bool):
     loss = _value(solver.G, at, digits)
     loss = sp.radsimp(sp.simplify(loss)) if exact else _decimal(loss, digits)
     kink = a == 0 and beta == 0 and neuron.population.entry.kink_at_zero
-    kind = _kink_kind(solver) if kink else _kind(solver, at, digits, neuron.dim, on_line=beta == 0)
+    kind = _kink_kind(solver) if kink else proved or _kind(solver, at, digits, neuron.dim, on_line=beta == 0)
     bias = (b,) if b is not None else ()
     if beta != 0 and neuron.dim >= 3:
         rep = geometry.w(a, beta) + bias
