@@ -14,9 +14,8 @@ import pytest
 import sympy as sp
 from flint import arb, ctx
 
-from closedform import InputError
 from closedform.model.activations import get_activation
-from closedform.model.bivariate import Phi, Phi2, phi, phi2, vanishes_by_exponent_normalisation
+from closedform.model.bivariate import MPMATH, Phi, Phi2, phi, phi2, vanishes_by_exponent_normalisation
 from closedform.model.gaussian import SYMBOLIC_PAIR, GaussianEntry, Pair, _M1, _M2, _S11, _S12, _S22, gaussian_entry
 
 R = sp.Rational
@@ -283,15 +282,20 @@ def test_student_without_weights():
         assert sp.simplify(activation.cross(Pair(m1, m2, 0, s22, 0)) - f.subs(h, m1) * mean_g) == 0
 
 
-@pytest.mark.parametrize("spec", [("relu",), ("leaky_relu",), ("leaky_relu", "1/10")])
-def test_relu_with_a_bias_is_refused(spec):
-    """relu and leaky_relu with a bias have no entry: Rosenbaum's closed form is 0/0 wherever h and g are
-    perfectly correlated (s11 s22 = s12^2: every student in d = 1, and the teacher's line w = alpha v). The
-    refusal names the activation and says why; without a bias the arc-cosine entry stays."""
-    activation = get_activation(*spec)
-    with pytest.raises(InputError) as error:
-        gaussian_entry(activation, True)
-    message = str(error.value)
-    assert repr(activation.name) in message and "with a bias" in message
-    assert "relu and leaky_relu" in message and "0/0" in message
-    assert gaussian_entry(activation, False).kink_at_zero
+@pytest.mark.parametrize("spec", [("relu",), ("leaky_relu", "1/10")])
+@pytest.mark.parametrize("sign", [1, -1])
+def test_relu_with_a_bias_meets_its_line_branches(spec, sign):
+    """Rosenbaum's form (relu, leaky_relu with a bias) is 0/0 where h and g are perfectly correlated (rho = +-1:
+    every student in d = 1, the teacher's line); the entry's ``line`` branches are its limits there. Just off the
+    line (rho = sign (1 - 10^-24)) the general form, evaluated at 60 digits through Phi2, agrees with the branch
+    that holds to 10^-9 (the gap is O(sqrt(1 - |rho|)))."""
+    entry = gaussian_entry(get_activation(*spec), True)
+    s11, s22 = sp.Rational(3, 2), sp.Rational(5, 4)
+    for m1, m2 in [(sp.Rational(1, 3), sp.Rational(-1, 2)), (sp.Rational(-1, 4), sp.Rational(3, 4)), (1, 1)]:
+        on_line = Pair(m1, m2, s11, s22, sign * sp.sqrt(s11 * s22))
+        assert entry.cross(on_line).has(sp.nan, sp.zoo) or not sp.N(entry.cross(on_line)).is_finite  # 0/0 there
+        near = Pair(m1, m2, s11, s22, sign * (1 - sp.Rational(1, 10**24)) * sp.sqrt(s11 * s22))
+        with mpmath.workdps(60):
+            general = sp.lambdify((), entry.cross(near), [MPMATH, "mpmath"])()
+        (branch,) = [c for c, domain in entry.line(on_line, sign) if sp.N(domain) >= 0][:1]
+        assert abs(general - mpmath.mpf(sp.N(branch, 30))) < 1e-9, (m1, m2, general, sp.N(branch, 30))

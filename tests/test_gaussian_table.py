@@ -17,9 +17,9 @@ every piece, so the rule converges geometrically: ``test_quadrature_converged`` 
 piece) at hard points and requires the result to move by < 1e-23. The node counts differ by activation only to keep
 the file fast (mpmath's erf costs 15-70 us a call); run with -s to see the digits reached per case.
 
-relu and leaky_relu with a bias (the student's or the teacher's) have no entry -- Rosenbaum's closed form is 0/0
-where h and g are perfectly correlated, as on the teacher's line -- and must be refused
-(``test_relu_with_a_bias_is_refused``).
+relu and leaky_relu with a bias (the student's or the teacher's) use Rosenbaum's closed form, which is 0/0 where h and
+g are perfectly correlated (as on the teacher's line): its limits there, the entry's ``line`` branches, are compared
+with a 1-D quadrature (``test_relu_on_the_line_matches_quadrature``).
 
 Two profiles. By default (~25 s) every entry is compared with quadrature at one random point, the population loss of
 every case in d = 1 (erf and probit at one student, the others at two) and of identity, square, the cubic and exp
@@ -43,7 +43,6 @@ from mpmath import mp
 
 import closedform as cf
 from closedform import get_activation
-from closedform.errors import InputError
 from closedform.model import population
 from closedform.model.gaussian import TABLE, Pair, check_entry, gaussian_entry
 from closedform.model.teacher import GaussianTeacher
@@ -147,12 +146,12 @@ NO_MEANS = [
     Case("erf", ("erf",), _erf, False, False, True, STEEP, points=2, quick=1),
     Case("probit", ("probit",), _probit, False, False, True, STEEP, points=2, quick=1),
 ]
-# With a bias (means): erf and probit (through Phi2). relu and leaky_relu with a bias are refused (see the end).
-BIASED = [dataclasses.replace(c, id=c.id + "+bias", bias=True, means=True, points=3, quick=1)
-          for c in NO_MEANS if c.id in ("erf", "probit")]
+# With a bias (means): erf and probit through Phi2, relu and leaky_relu by Rosenbaum's form (with Phi2), whose limits
+# on a line (rho = +-1) are checked by test_relu_on_the_line_matches_quadrature.
+BIASED = [dataclasses.replace(c, id=c.id + "+bias", bias=True, means=True, points=3, quick=1) for c in NO_MEANS]
 CASES = SMOOTH_CASES + NO_MEANS + BIASED
 STEEP_IDS = ("erf", "probit")
-REFUSED_WITH_BIAS = [c for c in NO_MEANS if c.id not in STEEP_IDS]   # relu, leaky_relu(1/10)
+KINKED_WITH_BIAS = [c for c in BIASED if c.id.split("+")[0] not in STEEP_IDS]   # relu, leaky_relu(1/10) with a bias
 
 
 def _entry(case: Case):
@@ -336,7 +335,7 @@ def _population_param(c, d, bias):
 
 
 POPULATION = _profile([_population_param(c, d, bias) for c in SMOOTH_CASES + NO_MEANS for d in (1, 2)
-                       for bias in (False, True) if not (bias and c in REFUSED_WITH_BIAS)])
+                       for bias in (False, True)])
 
 
 @pytest.mark.parametrize("case,d,bias", POPULATION)
@@ -362,14 +361,13 @@ def test_population_loss_matches_quadrature(case, d, bias):
     assert not failures, f"{case.id}, d = {d}: the population loss disagrees with quadrature at\n" + "\n".join(failures)
 
 
-TEACHER_BIAS = [c for c in SMOOTH_CASES + NO_MEANS if c.id in ("h+h^2", "exp", "erf", "probit")]
+TEACHER_BIAS = [c for c in SMOOTH_CASES + NO_MEANS if c.id in ("h+h^2", "exp", "erf", "probit", "relu")]
 
 
 @pytest.mark.parametrize("case", _profile([pytest.param(c, id=c.id, marks=[thorough] if c.id == "probit" else [])
                                            for c in TEACHER_BIAS]))   # probit's Phi2 path is erf's: thorough only
 def test_teacher_bias_without_student_bias(case):
-    """A teacher with a bias c = 1, a student without one: (h, g) has means (0, c), so the entry with means is used
-    (relu's refusal is in test_relu_with_a_bias_is_refused)."""
+    """A teacher with a bias c = 1, a student without one: (h, g) has means (0, c), so the entry with means is used."""
     neuron = cf.Neuron(get_activation(*case.spec), "mse", bias=False, data=GaussianTeacher(v=(1,), c=1))
     loss = neuron.loss
     w = sp.Rational(3, 4)
@@ -436,28 +434,36 @@ def test_every_table_key_is_covered():
         assert any(k == key and (bias is None or b == bias) for k, b in covered), (key, bias)
 
 
-def test_relu_with_a_bias_is_refused():
-    """relu and leaky_relu with a bias have no entry (Rosenbaum's closed form is 0/0 when h and g are perfectly
-    correlated: every student in d = 1, the teacher's line w = alpha v): the table entry, the population loss with a
-    student's bias in d = 1 and d = 2, and a teacher's bias c = 1 with a student without one are all refused, by
-    name and with the reason; without any bias the arc-cosine entry stays."""
-    for case in REFUSED_WITH_BIAS:
-        activation = get_activation(*case.spec)
-        assert activation.key[0] in ("relu", "leaky_relu") and not any(
-            k == activation.key[0] and b is not False for k, b in TABLE), case.id
-        problems = [("table entry", lambda: gaussian_entry(activation, bias=True))]
-        for v in (("5/4",), (1, "1/2")):
-            problems.append((f"student bias, d = {len(v)}", lambda v=v: cf.Neuron(
-                activation, "mse", bias=True, data=GaussianTeacher(v=v, c=sp.Rational(-1, 2), noise=0)).loss))
-        problems.append(("teacher c = 1, no student bias", lambda: cf.Neuron(
-            activation, "mse", bias=False, data=GaussianTeacher(v=(1,), c=1)).loss))
-        for what, build in problems:
-            with pytest.raises(InputError) as error:
-                build()
-            message = str(error.value)
-            assert repr(activation.name) in message and "with a bias" in message, (case.id, what, message)
-            assert "0/0" in message, (case.id, what, message)   # the reason
-        assert gaussian_entry(activation, bias=False).kink_at_zero
+@pytest.mark.parametrize("case", KINKED_WITH_BIAS, ids=[c.id for c in KINKED_WITH_BIAS])
+@pytest.mark.parametrize("sign", [1, -1])
+def test_relu_on_the_line_matches_quadrature(case, sign):
+    """Rosenbaum's form is 0/0 when h and g are perfectly correlated (rho = +-1: every student in d = 1, the teacher's
+    line); the entry's ``line`` branches give the limit there. With h = m1 + sigma1 z and g = m2 + sign sigma2 z,
+    E[f(h) f(g)] is a 1-D integral (cut where h = 0 and g = 0): every branch whose domain holds (> 0) must agree
+    with it to 1e-20, at points on both sides of each branch boundary and on it (where the branches agree)."""
+    entry = _entry(case)
+    rng = random.Random(_seed(f"{case.id}-line-{sign}"))
+    worst, failures, used = 99.0, [], set()
+    with mp.workdps(DPS):
+        points = [random_pair(rng, True) for _ in range(4)]
+        points.append(Pair(sp.Rational(1, 2), sign * sp.Rational(1, 2), sp.Integer(1), sp.Integer(1), sp.Integer(sign)))
+        for pair in points:
+            s1, s2 = sp.sqrt(pair.s11), sp.sqrt(pair.s22)
+            pair = pair._replace(s12=sign * s1 * s2)
+            m1, m2, sd1, sd2 = _mpf(pair.m1), _mpf(pair.m2), mp.sqrt(_mpf(pair.s11)), mp.sqrt(_mpf(pair.s22))
+            zs, ws = _rule([-m1 / sd1, -sign * m2 / sd2], ONE_D)
+            quad = mp.fdot(ws, [case.f(m1 + sd1 * z) * case.f(m2 + sign * sd2 * z) for z in zs])
+            for k, (cross, domain) in enumerate(entry.line(pair, sign)):
+                if sp.N(domain, DPS) < 0:
+                    continue
+                used.add(k)
+                ok, digits = _agree(cross, quad)
+                worst = min(worst, digits)
+                if not ok:
+                    failures.append(f"{pair}, branch {k}: {digits:.1f} digits ({sp.N(cross, 25)} vs {mp.nstr(quad, 25)})")
+    _report(f"{case.id} on the line rho = {sign}", worst)
+    assert not failures, "\n".join(failures)
+    assert used == {0, 1}, f"both branches must be exercised: {used}"
 
 
 def _wrong_entries():

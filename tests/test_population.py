@@ -247,4 +247,37 @@ def test_a_point_through_phi2_is_certified_by_krawczyk_but_never_exact():
     assert point.certified and point.exact is None and point.kind is Kind.MIN and not r.complete
     assert all(abs(float(x) - y) < 1e-30 for x, y in zip(point.w, (1.5, -0.5)))
     assert abs(sp.N(point.loss, 40)) < 1e-35
-    assert any("1 of them proved by Krawczyk" in note for note in r.notes)
+    assert any("1 proved by Krawczyk" in note for note in r.notes)
+
+
+def test_relu_without_a_student_bias_and_a_teacher_bias():
+    # d = 1, v = 1, c = 1/2, y = relu(w x): for w > 0, dL/dw = w/2 - E[(x + 1/2) x 1(x > 0)] = w/2 - 1/2 - phi(0)/2,
+    # so w = 1 + 1/sqrt(2 pi); for w < 0, dL/dw = w/2 - E[(x + 1/2) x 1(-1/2 < x < 0)], so
+    # w = 2 (Phi(0) - Phi(-1/2)) - phi(0) = -0.016017...; both minima (d^2L/dw^2 = 1/2). At the kink w = 0 the
+    # one-sided slopes are -1/2 - phi(0)/2 < 0 (rightwards) and +0.008 > 0 (leftwards): the loss falls both ways, a max.
+    neuron, r = _solve("relu", [1], c=sp.Rational(1, 2))
+    points = sorted(r.points, key=lambda p: float(p.w[0]))
+    assert [p.kind for p in points] == [Kind.MIN, Kind.MAX, Kind.MIN] and all(p.certified for p in points)
+    with mpmath.workdps(40):
+        left = 2 * (mpmath.ncdf(0) - mpmath.ncdf(-0.5)) - mpmath.npdf(0)
+        assert abs(mpmath.mpf(sp.N(points[0].w[0], 40)) - left) < 1e-30
+    assert points[1].kink and points[1].w == (0,)
+    assert sp.simplify(points[2].exact - (1 + 1 / sp.sqrt(2 * sp.pi))) == 0
+
+
+def test_relu_with_biases_has_the_teacher_and_the_dead_set():
+    # d = 1, v = 1, c = 1/3, student bias: (w, b) = (1, 1/3) has loss 0 (a global minimum, exact); at w = 0 the
+    # student is relu(b), and grad = 0 iff relu'(b) = 0: the dead set {w = 0, b <= 0}, loss E[t^2]/2 there,
+    # E[relu(g)^2] = (c^2 + 1) Phi(c) + c phi(c). Points where the gradient is only exponentially small
+    # (b/|w| << 0, a saturated student) must not be reported.
+    neuron, r = _solve("relu", [1], c=sp.Rational(1, 3), bias=True)
+    teacher = [p for p in r.points if p.exact == sp.Tuple(1, sp.Rational(1, 3))]
+    assert len(teacher) == 1 and teacher[0].kind is Kind.MIN and teacher[0].loss == 0 and teacher[0].certified
+    (dead,) = r.regions
+    assert dead.kind is RegionKind.FLAT and "dead set" in dead.description and dead.representative == (0, -1)
+    with mpmath.workdps(30):
+        c = mpmath.mpf(1) / 3
+        expected = ((c**2 + 1) * mpmath.ncdf(c) + c * mpmath.npdf(c)) / 2
+        assert abs(mpmath.mpf(sp.N(neuron.loss_at(dead.representative, 30), 30)) - expected) < 1e-25
+    assert all(abs(float(p.w[0])) > 1e-3 and float(p.w[1]) / abs(float(p.w[0])) > -5 for p in r.points)
+    assert any("not proved, so not reported" in note for note in r.notes)

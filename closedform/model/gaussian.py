@@ -17,7 +17,7 @@ import sympy as sp
 
 from ..errors import InputError
 from .activations import Activation
-from .bivariate import Phi2, vanishes_by_exponent_normalisation
+from .bivariate import Phi, Phi2, phi, vanishes_by_exponent_normalisation
 from .symbols import h
 
 
@@ -44,10 +44,13 @@ class GaussianEntry:
     price: Optional[Callable[[Pair], sp.Expr]] = None  # E[f'(h) f'(g)] by its own formula (no-mean entries)
     elementary: bool = True
     kink_at_zero: bool = False
+    second: Optional[Callable[[sp.Expr, sp.Expr], sp.Expr]] = None  # E[f(h)^2] where cross is 0/0 at rho = 1
+    line: Optional[Callable[[Pair, int], list]] = None  # cross at rho = +-1 as branches (expression, domain > 0)
+    mean: Optional[Callable[[sp.Expr, sp.Expr], sp.Expr]] = None  # E[f(h)] for h ~ N(m, s)
 
     def second_moment(self, m: sp.Expr, s: sp.Expr) -> sp.Expr:
         """E[f(h)^2] for h ~ N(m, s)."""
-        return self.cross(Pair(m, m, s, s, s))
+        return self.second(m, s) if self.second is not None else self.cross(Pair(m, m, s, s, s))
 
 
 _M1, _M2 = sp.symbols("m1 m2", real=True)
@@ -104,6 +107,70 @@ def _relu(activation: Activation, bias: bool) -> GaussianEntry:
                          price=lambda p: a**2 + a * (1 - a) + (1 - a) ** 2 * _sheppard(p), kink_at_zero=True)
 
 
+def _rosenbaum(p: Pair) -> sp.Expr:
+    """E[relu(h) relu(g)] with means (Rosenbaum 1961, moments of a truncated bivariate normal): with
+    a_i = m_i/sigma_i, rho the correlation and c = sqrt(1 - rho^2),
+    (m1 m2 + s12) Phi2(a1, a2; rho) + m1 sigma2 phi(a2) Phi((a1 - rho a2)/c) + m2 sigma1 phi(a1) Phi((a2 - rho a1)/c)
+    + sigma1 sigma2 c phi(a1) phi((a2 - rho a1)/c)."""
+    s1, s2 = sp.sqrt(p.s11), sp.sqrt(p.s22)
+    rho = p.s12 / (s1 * s2)
+    a1, a2, c = p.m1 / s1, p.m2 / s2, sp.sqrt(1 - rho**2)
+    return ((p.m1 * p.m2 + p.s12) * Phi2(a1, a2, rho) + p.m1 * s2 * phi(a2) * Phi((a1 - rho * a2) / c)
+            + p.m2 * s1 * phi(a1) * Phi((a2 - rho * a1) / c) + s1 * s2 * c * phi(a1) * phi((a2 - rho * a1) / c))
+
+
+def _rosenbaum_on_line(p: Pair, sign: int) -> list:
+    """E[relu(h) relu(g)] when rho = sign (h, g on one line: h = m1 + sigma1 Z, g = m2 + sign sigma2 Z): an
+    integral of a quadratic in Z over an interval, as branches (expression, domain): each holds where domain > 0
+    (on a domain's boundary the neighbouring branches agree). rho = 1: Z > -min(a1, a2); rho = -1:
+    -a1 < Z < a2, empty when a1 + a2 <= 0."""
+    s1, s2 = sp.sqrt(p.s11), sp.sqrt(p.s22)
+    a1, a2 = p.m1 / s1, p.m2 / s2
+    if sign > 0:
+        def above(u):  # E[(m1 + s1 Z)(m2 + s2 Z) 1{Z > -u}]
+            return (p.m1 * p.m2 + s1 * s2) * Phi(u) + (p.m1 * s2 + p.m2 * s1 - s1 * s2 * u) * phi(u)
+        return [(above(a1), a2 - a1), (above(a2), a1 - a2)]
+    between = (p.m1 * p.m2 * (Phi(a2) - Phi(-a1)) + (s1 * p.m2 - s2 * p.m1) * (phi(a1) - phi(a2))
+               - s1 * s2 * (Phi(a2) - Phi(-a1) - a2 * phi(a2) - a1 * phi(a1)))
+    return [(between, a1 + a2), (sp.Integer(0), -a1 - a2)]
+
+
+def _relu_mean(m, s) -> sp.Expr:
+    """E[relu(h)] = m Phi(m/sigma) + sigma phi(m/sigma) for h ~ N(m, s)."""
+    sigma = sp.sqrt(s)
+    return m * Phi(m / sigma) + sigma * phi(m / sigma)
+
+
+def _relu_moment(m, s) -> sp.Expr:
+    """E[relu(h)^2] = (m^2 + s) Phi(m/sigma) + m sigma phi(m/sigma) for h ~ N(m, s)."""
+    sigma = sp.sqrt(s)
+    return (m**2 + s) * Phi(m / sigma) + m * sigma * phi(m / sigma)
+
+
+def _relu_bias(activation: Activation, bias: bool) -> GaussianEntry:
+    """With means, f = a h + (1 - a) relu(h): E[f(h) f(g)] = a^2 (m1 m2 + s12) + a (1 - a) (E[h relu(g)] +
+    E[relu(h) g]) + (1 - a)^2 E[relu(h) relu(g)], where E[h relu(g)] = m1 E[relu(g)] + s12 Phi(a2) (Stein) and
+    E[relu(g)] = m2 Phi(a2) + sigma2 phi(a2); the last term is Rosenbaum's. It is 0/0 on the teacher's line
+    (rho = +-1), where ``line`` gives its limit in closed form."""
+    a = activation.piecewise_linear[0]
+
+    def mixed(p: Pair, relu_relu) -> sp.Expr:
+        s1, s2 = sp.sqrt(p.s11), sp.sqrt(p.s22)
+        h_relu_g = p.m1 * _relu_mean(p.m2, p.s22) + p.s12 * Phi(p.m2 / s2)
+        relu_h_g = p.m2 * _relu_mean(p.m1, p.s11) + p.s12 * Phi(p.m1 / s1)
+        return a**2 * (p.m1 * p.m2 + p.s12) + a * (1 - a) * (h_relu_g + relu_h_g) + (1 - a) ** 2 * relu_relu
+
+    return GaussianEntry(
+        activation.name, "a^2 (m1 m2 + s12) + a (1 - a) (E[h relu(g)] + E[relu(h) g]) + (1 - a)^2 [(m1 m2 + s12) "
+        "Phi2(a1, a2; rho) + m1 sigma2 phi(a2) Phi((a1 - rho a2)/c) + m2 sigma1 phi(a1) Phi((a2 - rho a1)/c) + "
+        "sigma1 sigma2 c phi(a1) phi((a2 - rho a1)/c)], a_i = m_i/sigma_i, c = sqrt(1 - rho^2)",
+        "Rosenbaum (1961), moments of a truncated bivariate normal; Stein's identity for the mixed terms",
+        lambda p: mixed(p, _rosenbaum(p)), elementary=False, kink_at_zero=True,
+        second=lambda m, s: a**2 * (m**2 + s) + (1 - a**2) * _relu_moment(m, s),
+        line=lambda p, sign: [(mixed(p, e), domain) for e, domain in _rosenbaum_on_line(p, sign)],
+        mean=lambda m, s: a * m + (1 - a) * _relu_mean(m, s))
+
+
 def _erf(activation: Activation, bias: bool) -> GaussianEntry:
     return GaussianEntry(activation.name, "(2/pi) asin(2 s12 / sqrt((1 + 2 s11)(1 + 2 s22)))",
                          "Williams (1998), Computation with infinite neural networks",
@@ -156,6 +223,7 @@ TABLE: dict[tuple, Callable[[Activation, bool], GaussianEntry]] = {
     ("relu", False): _relu, ("leaky_relu", False): _relu,
     ("erf", False): _erf, ("probit", False): _probit,
     ("erf", True): _erf_bias, ("probit", True): _probit_bias,
+    ("relu", True): _relu_bias, ("leaky_relu", True): _relu_bias,
 }
 NO_CLOSED_FORM = ("sigmoid", "tanh", "softplus", "silu", "custom")
 
@@ -171,10 +239,8 @@ def gaussian_entry(activation: Activation, bias: bool) -> GaussianEntry:
         raise InputError(f"activation {activation.name!r} has no known closed form of its Gaussian integral (the "
                          f"logistic-normal integral); use 'probit' (sigmoid(h) ~ probit(sqrt(pi/8) h) within 0.018) "
                          f"or 'erf', or population='numeric' (--population numeric)")
-    raise InputError(f"activation {activation.name!r} with a bias (the student's or the teacher's) has no entry in "
-                     f"the table of Gaussian integrals (relu and leaky_relu with a bias: Rosenbaum's closed form is 0/0 "
-                     f"on the teacher's line, where the solver works); with a bias: "
-                     f"{', '.join(sorted(k for k, b in TABLE if b in (None, True)))}")
+    raise InputError(f"activation {activation.name!r}{' with a bias' if bias else ''} has no entry in the table of "
+                     f"Gaussian integrals; entries: {', '.join(sorted({k for k, b in TABLE if b in (None, bias)}))}")
 
 
 def check_entry(entry: GaussianEntry) -> str:
@@ -187,6 +253,10 @@ def check_entry(entry: GaussianEntry) -> str:
     else:
         residuals = [sp.diff(c, _S12) - entry.price(SYMBOLIC_PAIR)]
         how = "Price's theorem dC/ds12 = E[f'(h) f'(g)] holds symbolically (Stein's identity; E[f' f'] by its own formula)"
+    if entry.second is not None:  # E[f(h)^2] = E[psi(h)] solves the heat equation in (m, s) as well
+        moment = entry.second(_M1, _S11)
+        residuals.append(sp.diff(moment, _S11) - sp.diff(moment, _M1, 2) / 2)
+        how += "; E[f(h)^2] by its own formula, checked by the heat equation"
     for residual in residuals:
         if not _vanishes(residual, entry.elementary):
             raise AssertionError(f"table entry {entry.activation}: {entry.formula} fails its check: {residual}")
@@ -194,8 +264,8 @@ def check_entry(entry: GaussianEntry) -> str:
 
 
 def _vanishes(residual, elementary: bool) -> bool:
-    """residual == 0 proved: SymPy's simplify (acos written as pi/2 - asin); for entries through Phi2 the
-    exponent normalisation of :mod:`.bivariate` (equal exponentials and erf(-x) = -erf(x) seen as such)."""
-    if sp.simplify(residual.replace(sp.acos, lambda x: sp.pi / 2 - sp.asin(x))) == 0:
+    """residual == 0 proved: for entries through Phi2 the exponent normalisation of :mod:`.bivariate` (equal
+    exponentials and erf(-x) = -erf(x) seen as such), else SymPy's simplify (acos written as pi/2 - asin)."""
+    if not elementary and vanishes_by_exponent_normalisation(residual):  # fast where it applies; simplify is not
         return True
-    return not elementary and vanishes_by_exponent_normalisation(residual)
+    return sp.simplify(residual.replace(sp.acos, lambda x: sp.pi / 2 - sp.asin(x))) == 0

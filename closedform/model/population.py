@@ -6,15 +6,18 @@ the table entry's closed forms (:mod:`.gaussian`); for poisson with exp E e^h - 
 nothing); plus lam q/2. grad_w L = Sigma (2 F_q w + F_r v), dL/db = F_b."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 import numpy as np
 import sympy as sp
 
 from ..errors import InputError
+from .bivariate import NUMPY
 from .gaussian import SYMBOLIC_PAIR, GaussianEntry, Pair, check_entry, gaussian_entry
+from .symbols import h
 from .teacher import GaussianTeacher
 
 q = sp.Symbol("q", nonnegative=True)
@@ -30,7 +33,9 @@ _M1, _M2, _S11, _S22, _S12 = SYMBOLIC_PAIR
 class LossForm:
     """How one loss becomes F(q, r, b) from Gaussian moments. ``activations``: the only activations it admits
     (None: any with a table entry); ``convex``: L is strictly convex in (w, b) (Gaussian inputs span every
-    direction), so one stationary point is the only one; ``moment``: (name, E[...] in m1, m2, s11, s22, s12)."""
+    direction), so one stationary point is the only one; ``moment``: (name, E[...] in m1, m2, s11, s22, s12);
+    ``teacher_minimum``: E l(t, y) is least when y = t (mse: E[(t - y)^2] >= noise; poisson: e^h - t h is least
+    at h = log t), so without L2 a student equal to the teacher is a global minimum."""
 
     name: str
     describe: Callable  # entry -> (formula, source)
@@ -40,6 +45,7 @@ class LossForm:
     expectation: str  # LaTeX of the expected loss in y (the student's output) and t
     activations: Optional[tuple] = None
     convex: bool = False
+    teacher_minimum: bool = True  # without L2 the loss is least where the student equals the teacher
 
 
 def _squared(entry: GaussianEntry, mean, c, p, noise) -> sp.Expr:
@@ -88,6 +94,14 @@ def checked(entry: GaussianEntry) -> str:
     return _CHECKED[key]
 
 
+class LineBranch(NamedTuple):
+    """F on the teacher's line where ``domain`` > 0 (expressions in q, r, b), and 2 F_q there."""
+
+    F: sp.Expr
+    domain: sp.Expr
+    across: sp.Expr
+
+
 @dataclass(frozen=True, eq=False)
 class PopulationLoss:
     """F(q, r, b) for one (activation, bias, l2, teacher)."""
@@ -98,6 +112,7 @@ class PopulationLoss:
     bias: bool
     l2: sp.Rational
     checked: str  # how the moments were checked (Stein's identity) when this loss was built
+    f: sp.Expr = None  # the activation f(h)
     exact = True  # closed forms (the quadrature route of :mod:`.quadrature` is not)
 
     @classmethod
@@ -111,7 +126,7 @@ class PopulationLoss:
                              "inputs (use cov=None) or set l2 = 0")
         means = bias or (teacher.c is not None and teacher.c != 0)  # a mean in h or in g needs an entry with means
         entry = gaussian_entry(activation, means)
-        return cls(entry, form, teacher, bias, l2, form.check(entry))
+        return cls(entry, form, teacher, bias, l2, form.check(entry), activation.expr)
 
     @property
     def p(self) -> sp.Expr:
@@ -128,6 +143,25 @@ class PopulationLoss:
         c = self.teacher.c if self.teacher.c is not None else sp.Integer(0)
         mean = b if self.bias else sp.Integer(0)
         return self.form.build(self.entry, mean, c, self.p, self.teacher.noise) + self.l2 * q / 2
+
+    @functools.lru_cache(maxsize=2)
+    def on_line(self, sign: int) -> Optional[list]:
+        """Where the table entry is 0/0 on the teacher's line (rho = sign): F there as :class:`LineBranch`-es in
+        (q, r, b), each valid where its domain > 0; None where F itself holds on the line. 2 F_q (the curvature
+        across the line) comes from the heat equation dC/ds11 = C_m1m1/2: 2 F_q = -C_m1m1 + d/dq E[f(h)^2] + lam,
+        and on the line C is a function of m1 (the means stay free there), so the branch gives it."""
+        if self.entry.line is None:
+            return None
+        c = self.teacher.c if self.teacher.c is not None else sp.Integer(0)
+        mean = b if self.bias else sp.Integer(0)
+        m1 = sp.Dummy("m1", real=True)
+        moment = sp.diff(self.entry.second_moment(mean, q), q) + self.l2
+        out = []
+        for cross, domain in self.entry.line(Pair(m1, c, q, self.p, r), sign):
+            entry = replace(self.entry, cross=lambda pair, cross=cross.subs(m1, mean): cross)
+            F = self.form.build(entry, mean, c, self.p, self.teacher.noise) + self.l2 * q / 2
+            out.append(LineBranch(F, domain.subs(m1, mean), -sp.diff(cross, m1, 2).subs(m1, mean) + moment))
+        return out
 
     @property
     def formula(self) -> str:
@@ -151,7 +185,7 @@ class PopulationLoss:
     def _numeric(self):
         """F, F_q, F_r, F_b as one NumPy function of (q, r, b)."""
         parts = [self.F] + [sp.diff(self.F, x) for x in (q, r, b)]
-        return sp.lambdify((q, r, b), parts, "numpy")
+        return sp.lambdify((q, r, b), parts, [NUMPY, "scipy", "numpy"])
 
     @cached_property
     def _floats(self) -> tuple:
@@ -174,8 +208,23 @@ class PopulationLoss:
         sqrt(1 - rho^2) = 0 would differentiate to 0 * oo: the loss is written piecewise in the sign of w."""
         if self.teacher.dim == 1 and self.entry.kink_at_zero:
             w, s = weights[0], sp.Symbol("s", positive=True)
-            sides = [self.F.subs(self.forms((sign * s,) + tuple(weights[1:])), simultaneous=True).subs(s, sign * w)
-                     for sign in (1, -1)]
-            at_zero = self.F.subs(self.forms((s,) + tuple(weights[1:])), simultaneous=True).limit(s, 0, "+")
-            return sp.Piecewise((sp.expand(sides[0]), w > 0), (at_zero, sp.Eq(w, 0)), (sp.expand(sides[1]), True))
+            sides = [self._side(sign, s, weights[1:]).subs(s, sign * w) for sign in (1, -1)]
+            if self.entry.line is None:
+                at_zero = self.F.subs(self.forms((s,) + tuple(weights[1:])), simultaneous=True).limit(s, 0, "+")
+            else:  # the student is the constant y = f(b): E[(t - y)^2]/2 + noise/2
+                y = self.f.subs(h, weights[1] if self.bias else 0)
+                c = self.teacher.c if self.teacher.c is not None else sp.Integer(0)
+                at_zero = (self.entry.second_moment(c, self.p) - 2 * y * self.entry.mean(c, self.p) + y**2
+                           + self.teacher.noise) / 2
+            return sp.Piecewise((sides[0], w > 0), (at_zero, sp.Eq(w, 0)), (sides[1], True))
         return self.F.subs(self.forms(weights), simultaneous=True)
+
+    def _side(self, sign: int, s, rest) -> sp.Expr:
+        """L at w = sign s (d = 1, s > 0): F itself, or its branches on the line where F is 0/0 (the first
+        branch on its domain's boundary, where the branches agree)."""
+        forms = self.forms((sign * s,) + tuple(rest))
+        branches = self.on_line(sign)
+        if branches is None:
+            return sp.expand(self.F.subs(forms, simultaneous=True))
+        pieces = [(x.F.subs(forms, simultaneous=True), x.domain.subs(forms, simultaneous=True)) for x in branches]
+        return sp.Piecewise(*[(F, domain >= 0) for F, domain in pieces[:-1]], (pieces[-1][0], True))

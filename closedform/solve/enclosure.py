@@ -16,13 +16,17 @@ import flint
 import mpmath
 import sympy as sp
 
+from ..model.bivariate import Phi2, ball_phi2
+
 _FUNCTIONS = {sp.exp: flint.arb.exp, sp.log: flint.arb.log, sp.erf: flint.arb.erf, sp.erfc: flint.arb.erfc,
               sp.asin: flint.arb.asin, sp.acos: flint.arb.acos, sp.atan: flint.arb.atan, sp.sin: flint.arb.sin,
               sp.cos: flint.arb.cos, sp.Abs: abs, sp.LambertW: flint.arb.lambertw}
 
+_MULTI = {Phi2: ball_phi2}
+
 
 class NotEnclosable(Exception):
-    """An expression with a part ball arithmetic here does not cover (an unknown function, a decimal)."""
+    """An expression with a part ball arithmetic here does not cover (an unknown function, I)."""
 
 
 @contextmanager
@@ -49,6 +53,9 @@ def _build(e, index):
     if e.is_Rational:
         p, q = int(e.p), int(e.q)
         return lambda x: flint.arb(p) / q
+    if e.is_Float:  # a binary number: sign, mantissa, exponent, enclosed exactly
+        sign, mantissa, exponent, _ = e._mpf_
+        return lambda x: (-1) ** sign * flint.arb(int(mantissa)) * flint.arb(2) ** int(exponent)
     if e is sp.pi:
         return lambda x: flint.arb.pi()
     if e is sp.E:
@@ -68,6 +75,9 @@ def _build(e, index):
         if e.exp == -sp.Rational(1, 2):
             return lambda x: base(x).rsqrt()
         return lambda x: (exponent(x) * base(x).log()).exp()
+    if e.func in _MULTI:
+        function = _MULTI[e.func]
+        return lambda x: function(*(f(x) for f in parts))
     function = _FUNCTIONS.get(e.func)
     if function is None or len(parts) != 1:
         raise NotEnclosable(f"{e.func} in {e}")

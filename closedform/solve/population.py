@@ -26,15 +26,18 @@ import numpy as np
 import sympy as sp
 
 from ..budget import run_with_budget
-from ..kinds import Finish
+from ..kinds import Finish, Kind, RegionKind
+from ..model.bivariate import MPMATH, NUMPY, Phi
 from ..model.population import b as B, q as Q, r as R
 from ..printing import text
 from .enclosure import Enclosure, NotEnclosable, compile_ball, krawczyk, precision
+from .parts import Region
 from .polysystem import solve_system
 from .radicals import as_polynomial_system
 from .roots import real_roots
 
 EXACT_SECONDS = 3.0  # for SymPy's exact forms of one system (the decimals stand without them)
+SLOPE = 1e-8  # least singular value of the Jacobian at a float64 root worth polishing
 SOLVABLE = (sp.exp, sp.log)  # the functions of non-algebraic systems SymPy's solve is asked to solve exactly
 S = sp.Symbol("s", positive=True)       # |alpha| on the line
 A = sp.Symbol("a", real=True)           # w = a v + beta u
@@ -53,10 +56,12 @@ class Solutions:
     evidence: str = ""
     notes: list = field(default_factory=list)
     proofs: Optional[list] = None  # per value: its Krawczyk :class:`.enclosure.Enclosure` (the Jacobian of these
-    # systems is a Hessian: of the line's G, of F off it), None where Newton alone found it; no list at all: every
-    # value came from the exact (polynomial) route
+    # systems is a Hessian: of the line's G, of F off it); no list: every value came from the exact (polynomial)
+    # route
 
     across: Optional[list] = None  # on the line: 2 F_q over each proof's box (the curvature across the line)
+    kind: Optional[Kind] = None  # every value's kind, known from an argument of its own (a global minimum)
+    regions: list = field(default_factory=list)  # continua (relu's dead set)
 
     def certified(self, k: int) -> bool:
         return self.proofs is None or self.proofs[k] is not None
@@ -80,6 +85,9 @@ class PopulationSolver:
 
     # -- the systems -----------------------------------------------------------------------------------------
     def on_line(self, sign: int) -> Solutions:
+        branches = self.pop.on_line(sign)
+        if branches is not None:
+            return self.on_line_by_branches(sign, branches)
         line = self.G.subs({A: sign * S, BETA: 0})
         unknowns = (S,) + self.bias_vars
         found = self.solve([sp.diff(line, v) for v in unknowns], unknowns, lambda v: True, nonzero=S)
@@ -91,9 +99,68 @@ class PopulationSolver:
             value[A] = sign * value.pop(S)
         return found
 
+    def dead_set(self) -> Solutions:
+        """w = 0 with a bias, f piecewise linear with slopes (a, 1): h = b is constant, so grad_w L = -f'(b)
+        E[f'(g)] Sigma v and dL/db = (f(b) - E t) f'(b); E[f'(g)] = a Phi(-c/sqrt p) + Phi(c/sqrt p). Stationary
+        exactly where f'(b) = 0: for relu (a = 0) the dead set {w = 0, b <= 0} (f'(0) = 0 by relu's convention),
+        a flat region where the student is 0 and the loss constant; otherwise nowhere (unless E[f'(g)] = 0)."""
+        a = self.neuron.activation.piecewise_linear[0]
+        c = self.pop.teacher.c if self.pop.teacher.c is not None else sp.Integer(0)
+        root = sp.sqrt(self.p)
+        mean_slope = sp.simplify(a * Phi(-c / root) + Phi(c / root))
+        if _is_zero(mean_slope) is not False:
+            return Solutions([], False, "", [f"E[f'(g)] = {text(mean_slope)} is not proved nonzero: w = 0 not analysed"])
+        if a != 0:
+            return Solutions([], True, f"f' >= {min(a, 1)} > 0 and E[f'(g)] = {text(mean_slope)} != 0: the gradient "
+                                       f"at w = 0 is not 0")
+        d = self.neuron.dim
+        weights = self.neuron.weights
+        loss = sp.simplify(self.F.subs({Q: 0, R: 0, B: -1}))
+        region = Region(RegionKind.FLAT, f"the dead set w = 0, b <= 0: the student is 0 there (f' = 0), the loss "
+                        f"constant = {text(loss)}", sp.And(*[sp.Eq(x, 0) for x in weights[:d]], weights[d] <= 0),
+                        tuple([sp.Integer(0)] * d) + (sp.Integer(-1),))
+        return Solutions([], True, "grad L = 0 at w = 0 iff f'(b) = 0: the dead set b <= 0", regions=[region])
+
+    def on_line_by_branches(self, sign: int, branches) -> Solutions:
+        """The line where the entry is 0/0 (relu-like with means): each branch's system where its domain > 0.
+        On a boundary (domain = 0) the student is +-s times the teacher (h = +-s g, f positively homogeneous), so
+        L = E[(f(g) - s f(+-g))^2]/2 + noise/2 along it, whose s-derivative vanishes only at the teacher itself
+        (sign +1, s = 1: reported by :meth:`teacher`); for sign -1 it is s E[f(-g)^2] - E[f(g) f(-g)] > 0, since
+        f(g) f(-g) = -a g^2 <= 0 (leaky slope a)."""
+        unknowns = (S,) + self.bias_vars
+        on_line = {Q: S**2 * self.p, R: sign * S * self.p}
+        merged = Solutions(proofs=[], across=[])
+        for branch in branches:
+            line = branch.F.subs(on_line, simultaneous=True)
+            domain = sp.simplify(branch.domain.subs(on_line, simultaneous=True))
+            found = self.solve([sp.diff(line, v) for v in unknowns], unknowns,
+                               lambda v, domain=domain: domain.subs(v) if v[S] is not S else domain, nonzero=S)
+            across = branch.across.subs(on_line, simultaneous=True)
+            for k, value in enumerate(found.values):
+                value[A] = sign * value.pop(S)
+                proof = found.proof(k)
+                merged.values.append(value)
+                merged.proofs.append(proof)
+                merged.across.append(None if proof is None else _over(across, unknowns, proof.box, self.digits))
+            merged.notes.extend(f"where {text(domain)} > 0: {note}" for note in found.notes)
+        return merged
+
+    def teacher(self) -> Optional[Solutions]:
+        """w = v, b = c when the student can equal the teacher (the squared loss): L = noise/2 there, the least
+        value of E[(t - y)^2]/2 + noise/2, so a global minimum (strict: f(w.x + b) = f(v.x + c) almost surely
+        only there, for the relu-like entries that need this); reported exactly where the line's branches meet."""
+        c = self.pop.teacher.c if self.pop.teacher.c is not None else sp.Integer(0)
+        if self.pop.entry.line is None or not self.pop.form.teacher_minimum or self.pop.l2 or (c != 0 and not self.bias_vars):
+            return None
+        value = {A: sp.Integer(1)} | ({B: c} if self.bias_vars else {})
+        return Solutions([value], True, "the student equals the teacher: the loss is noise/2, its least value",
+                         kind=Kind.MIN)
+
     def at_zero(self) -> Solutions:
         """w = 0: the gradient there is F_r(0, 0, b) Sigma v (and F_b); with a kink (relu-like, no bias) it is
         -f'(0) E[f'(g)] Sigma v by the convention f'(0) of the activation, zero iff f'(0) = 0."""
+        if self.pop.entry.kink_at_zero and self.bias_vars:
+            return self.dead_set()
         if self.pop.entry.kink_at_zero:
             slope = self.neuron.activation.derivative.subs(sp.Symbol("h", real=True), 0)
             slope = sp.sympify(slope)
@@ -159,10 +226,10 @@ class PopulationSolver:
         """Equations that are not algebraic (exp, asin with l2, special functions): Newton from a grid of starts,
         each zero kept only if Newton then converges quadratically at ``digits`` digits. Never complete."""
         jacobian_expr = sp.Matrix(equations).jacobian(unknowns).tolist()
-        f = sp.lambdify(unknowns, list(equations), "mpmath")
-        jacobian = sp.lambdify(unknowns, jacobian_expr, "mpmath")
-        f_float = sp.lambdify(unknowns, list(equations), ["scipy", "numpy"])
-        jacobian_float = sp.lambdify(unknowns, jacobian_expr, ["scipy", "numpy"])
+        f = sp.lambdify(unknowns, list(equations), [MPMATH, "mpmath"], cse=True)
+        jacobian = sp.lambdify(unknowns, jacobian_expr, [MPMATH, "mpmath"], cse=True)
+        f_float = sp.lambdify(unknowns, list(equations), [NUMPY, "scipy", "numpy"], cse=True)
+        jacobian_float = sp.lambdify(unknowns, jacobian_expr, [NUMPY, "scipy", "numpy"], cse=True)
         grids = {S: [0.1, 0.3, 0.7, 1, 1.5, 2.5, 4, 8], B: [-3, -1, -0.3, 0.3, 1, 3], Q: [0.05, 0.3, 1, 3, 10],
                  R: [-0.8, -0.3, 0.3, 0.8]}
         starts = [dict(zip(unknowns, combo)) for combo in itertools.product(*(grids[u] for u in unknowns))]
@@ -189,17 +256,20 @@ class PopulationSolver:
             if not any(all(abs(values[u] - other[u]) < 1e-10 * (1 + abs(other[u])) for u in unknowns) for other in found):
                 found.append(values)
         proofs = [self.certify(equations, unknowns, values, inside, nonzero) for values in found]
-        values = [{u: sp.Float(v[u], self.digits) for u in unknowns} for v in found]
-        if any(proof is not None for proof in proofs) and all(f.func in SOLVABLE for e in equations for f in e.atoms(sp.Function)):
+        values = [{u: sp.Float(v[u], self.digits) for u in unknowns} for v, proof in zip(found, proofs) if proof]
+        proofs = [proof for proof in proofs if proof is not None]
+        if values and all(f.func in SOLVABLE for e in equations for f in e.atoms(sp.Function)):
             outcome = run_with_budget(_solve_exactly, equations, unknowns, seconds=EXACT_SECONDS)
             candidates = outcome.value if outcome.status is Finish.DONE else []
-            values = [self._match([value], candidates, unknowns)[0] if box is not None else value
-                      for value, box in zip(values, proofs)]
+            values = [self._match([value], candidates, unknowns)[0] for value in values]
+        dropped = len(found) - len(values)
         return Solutions(values, False, "",
-                         [f"the equations are not algebraic: {len(found)} solution(s) found by Newton from "
-                          f"{len(starts)} starts (float64, then each candidate at {self.digits} digits, where it must "
-                          f"converge quadratically), {sum(x is not None for x in proofs)} of them proved by Krawczyk's "
-                          f"test in ball arithmetic (python-flint arb); not proved complete"], proofs=proofs)
+                         [f"the equations are not algebraic: {len(found)} candidate(s) found by Newton from "
+                          f"{len(starts)} starts (float64, then each at {self.digits} digits, where it must converge "
+                          f"quadratically), {len(values)} proved by Krawczyk's test in ball arithmetic (python-flint arb)"
+                          + (f"; {dropped} not proved, so not reported (where the gradient is only exponentially small, "
+                             f"a plateau looks like a zero at any precision)" if dropped else "")
+                          + "; not proved complete"], proofs=proofs)
 
     def certify(self, equations, unknowns, values, inside, nonzero) -> Optional[Enclosure]:
         """A Krawczyk enclosure of the zero ``values`` of ``equations`` (:mod:`.enclosure`) whose box lies where
@@ -290,15 +360,16 @@ def no_zero_between(f, x, lo, hi) -> Optional[str]:
 
 
 def _varies(expr, symbols) -> bool:
-    """True when ``expr`` is seen (at 30 digits) to change with one of ``symbols`` at rho = 1/3: it then does
-    not depend on rho alone, and no simplification is tried."""
-    at = {RHO: sp.Rational(1, 3)} | {u: sp.Rational(1, 2) for u in symbols}
-    base = sp.N(expr.subs(at), 30)
-    for u in symbols:
-        moved = sp.N(expr.subs(at | {u: sp.Rational(3, 2)}), 30)
-        if base.is_number and moved.is_number and abs(moved - base) > sp.Float("1e-20") * (1 + abs(base)):
-            return True
-    return False
+    """True when ``expr`` is seen (in float64) to change with one of ``symbols`` at rho = 1/3, or cannot be
+    evaluated there: it is then not taken to depend on rho alone, and no simplification is tried (which only
+    forgoes an exclusion)."""
+    if not symbols:
+        return False
+    function = sp.lambdify((RHO,) + tuple(symbols), expr, [NUMPY, "scipy", "numpy"])
+    with np.errstate(all="ignore"):
+        base = float(function(1 / 3, *[0.5] * len(symbols)))
+        moved = [float(function(1 / 3, *[1.5 if j == k else 0.5 for j in range(len(symbols))])) for k in range(len(symbols))]
+    return not np.isfinite(base) or any(not np.isfinite(m) or abs(m - base) > 1e-9 * (1 + abs(base)) for m in moved)
 
 
 def _algebraic_roots_between(f, x, lo, hi) -> Optional[int]:
@@ -341,7 +412,8 @@ def _float_newton(f, jacobian, start, steps: int = 60):
                 return None
             x = x - step
             if np.max(np.abs(step)) < 1e-12 * (1 + np.max(np.abs(x))):
-                return list(x)
+                J = np.array(jacobian(*x), float)  # on a saturated tail values and slopes underflow together
+                return list(x) if np.all(np.isfinite(J)) and np.linalg.svd(J, compute_uv=False).min() > SLOPE else None
     return None
 
 

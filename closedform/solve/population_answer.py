@@ -18,7 +18,7 @@ from ..kinds import CertificateKind, Finish, Kind, RegionKind, Scope, Status
 from ..model.bivariate import MPMATH
 from ..model.population import b as B, q as Q, r as R
 from ..printing import text
-from .enclosure import definiteness
+from .enclosure import NotEnclosable, compile_ball, definiteness, precision
 from .parts import Asymptote, Certificate, Region, StationaryPoint
 from .population import A, BETA, K, PopulationSolver, limit_value, no_zero_between
 from ..budget import run_with_budget
@@ -44,12 +44,16 @@ def answer(neuron, digits: int) -> Answer:
               ("on the line, alpha < 0", solver.on_line(-1)), ("at w = 0", solver.at_zero())]
     if neuron.dim >= 2:
         pieces.append(("off the line (F_q = F_r = 0" + (", F_b = 0)" if neuron.bias else ")"), solver.off_line()))
+    teacher = solver.teacher()
+    if teacher is not None:
+        pieces.append(("where the line's branches meet", teacher))
     out = Answer(notes=[f"{neuron.population.formula} ({neuron.population.source}); {neuron.population.checked}"])
     geometry = Geometry(neuron)
     for where, found in pieces:
         out.notes.extend(f"{where}: {n}" for n in found.notes)
+        out.regions.extend(found.regions)
         for k, value in enumerate(found.values):
-            _add(out, solver, geometry, value, digits, found.certified(k), _proved_kind(found, k, neuron.dim))
+            _add(out, solver, geometry, value, digits, found.certified(k), found.kind or _proved_kind(found, k, neuron.dim))
     if all(found.complete for _, found in pieces):
         details = "; ".join(f"{where}: {found.evidence}" for where, found in pieces)
         out.certificate = Certificate(
@@ -144,10 +148,14 @@ def _add(out: Answer, solver, geometry, value, digits, certified: bool, proved: 
     b = value.get(B)
     at = {A: a, BETA: beta} | ({B: b} if b is not None else {})
     exact = not any(x.has(sp.Float) for x in at.values())
-    loss = _value(solver.G, at, digits)
+    loss = _loss(solver, at, digits)
     loss = sp.radsimp(sp.simplify(loss)) if exact else _decimal(loss, digits)
     kink = a == 0 and beta == 0 and neuron.population.entry.kink_at_zero
-    kind = _kink_kind(solver) if kink else proved or _kind(solver, at, digits, neuron.dim, on_line=beta == 0)
+    branches = beta == 0 and a != 0 and solver.pop.on_line(1 if a > 0 else -1) is not None
+    if kink or proved:
+        kind = _kink_kind(solver) if kink else proved
+    else:  # G itself is 0/0 on a line that needs branches: a kind only from a proof
+        kind = Kind.UNCLASSIFIED if branches else _kind(solver, at, digits, neuron.dim, on_line=beta == 0)
     bias = (b,) if b is not None else ()
     if beta != 0 and neuron.dim >= 3:
         rep = geometry.w(a, beta) + bias
@@ -175,6 +183,17 @@ def _value(expr, at, digits):
     return limit_value(rest, BETA, at[BETA]) if at[BETA] == 0 else rest.subs(BETA, at[BETA])
 
 
+def _loss(solver, at, digits):
+    """L at ``at``; on the line where the entry is 0/0 from a branch whose domain holds there (they agree where
+    they meet)."""
+    branches = solver.pop.on_line(1 if at[A] > 0 else -1) if at[BETA] == 0 and at[A] != 0 else None
+    for branch in branches or []:
+        point = {Q: at[A] ** 2 * solver.p, R: at[A] * solver.p} | ({B: at[B]} if B in at else {})
+        if sp.N(branch.domain.subs(point), digits) >= 0:
+            return branch.F.subs(point)
+    return _value(solver.G, at, digits)
+
+
 def _decimal(value, digits):
     """A number at ``digits`` digits, evaluated once at that precision (mpmath, Phi2 by quadrature)."""
     with mpmath.workdps(digits):
@@ -185,15 +204,34 @@ def _residual(neuron, geometry, w, digits):
     """|grad L(w)| from the loss in the weights (not the reduced systems), at ``digits`` digits; where the
     closed form is 0/0 (relu on the teacher's line) its limit from w + beta u, beta -> 0+."""
     across = geometry.u if geometry.u is not None else (1,)  # d = 1: approach along w itself
-    path = tuple(x + BETA * y for x, y in zip(w, across)) + tuple(w[len(across):])
+    # from the exact binary value of each decimal: rounded products could put rho = r/sqrt(q p) above 1
+    path = tuple((sp.Rational(x) if isinstance(x, sp.Float) else x) + BETA * y for x, y in zip(w, across)) \
+        + tuple(w[len(across):])
     values = []
     for g in neuron.gradient:
         value = g.subs(dict(zip(neuron.weights, w)))
         if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or not value.is_number:
-            value = limit_value(g.subs(dict(zip(neuron.weights, path))), BETA, 0)
+            value = (limit_value(g.subs(dict(zip(neuron.weights, path))), BETA, 0) if neuron.population.entry.elementary
+                     else _near(g.subs(dict(zip(neuron.weights, path))), digits))
         values.append(value)
     with mpmath.workdps(digits):
         return max(abs(mpmath.mpf(sp.N(v, digits))) for v in values)
+
+
+def _near(expr, digits):
+    """``expr`` at BETA = 10^-(digits/2 + 10) in ball arithmetic (Phi2 by arb's
+    integration): a one-sided value within O(BETA) of the limit BETA -> 0+ of a gradient that is continuous
+    there (the Phi2 forms, whose limit SymPy does not find); the ball's far end, so the residual is not
+    understated."""
+    k = digits // 2 + 10
+    at = expr.subs(BETA, sp.Rational(1, 10**k))
+    try:
+        with precision(3 * k + digits + 20):  # 1 - rho^2 ~ BETA^2 cancels 2k digits, and the balls must stay thin
+            ball = compile_ball(at, ())([])
+            return sp.Float(abs(ball).upper().str(digits, radius=False) if ball.is_finite() else "inf", digits)
+    except NotEnclosable:
+        with mpmath.workdps(3 * k + digits + 20):
+            return sp.Float(sp.lambdify((), at, [MPMATH, "mpmath"])(), digits)
 
 
 def _kind(solver, at, digits, d, on_line) -> Kind:
@@ -240,9 +278,14 @@ def _sign(value):
 
 
 def _kink_kind(solver) -> Kind:
-    """w = 0 for a relu-like f: the loss along +-v and across, as s -> 0+; a fall and a rise make a saddle."""
-    G = solver.G
-    rays = [G.subs({A: S_INF, BETA: 0}), G.subs({A: -S_INF, BETA: 0})]
+    """w = 0 for a relu-like f: the loss along +-v and across, as s -> 0+; a fall and a rise make a saddle; in
+    d = 1 two falls make a maximum and two rises a minimum."""
+    G, p = solver.G, solver.p
+    rays = []
+    for sign in (1, -1):  # where G is 0/0 on the line, the branch that holds there (its domain is a constant)
+        branches = [x for x in solver.pop.on_line(sign) or [] if sp.sympify(x.domain).is_positive]
+        rays.append(branches[0].F.subs({Q: S_INF**2 * p, R: sign * S_INF * p}, simultaneous=True) if branches
+                    else G.subs({A: sign * S_INF, BETA: 0}))
     if solver.neuron.dim >= 2:
         rays.append(G.subs({A: 0}).subs(BETA, S_INF))
     slopes = []
@@ -251,6 +294,8 @@ def _kink_kind(solver) -> Kind:
         slopes.append(sp.sign(first if first != 0 else limit_value(sp.diff(ray, S_INF, 2), S_INF, 0)))
     if 1 in slopes and -1 in slopes:
         return Kind.SADDLE
+    if solver.neuron.dim == 1 and len(set(slopes)) == 1 and slopes[0] != 0:  # the two rays are every direction
+        return Kind.MIN if slopes[0] > 0 else Kind.MAX
     return Kind.UNCLASSIFIED
 
 
