@@ -281,3 +281,25 @@ def test_relu_with_biases_has_the_teacher_and_the_dead_set():
         assert abs(mpmath.mpf(sp.N(neuron.loss_at(dead.representative, 30), 30)) - expected) < 1e-25
     assert all(abs(float(p.w[0])) > 1e-3 and float(p.w[1]) / abs(float(p.w[0])) > -5 for p in r.points)
     assert any("not proved, so not reported" in note for note in r.notes)
+    # at infinity: relu(s z) = s relu(z), so every direction but w = 0, b -> -oo makes E relu(h)^2 grow like s^2
+    (ray,) = r.asymptotic
+    assert ray.direction == (0, -1) and r.infinity_complete
+    assert sp.simplify(ray.limit_loss - neuron.population.at_zero(-1)) == 0
+
+
+def test_bounded_f_with_a_bias_has_a_zero_at_infinity_in_every_direction():
+    # erf, d = 1, v = 1, c = 1/3, student bias: along w = +-s (b fixed) the student tends to +-sign(x), along b = +-s
+    # (w = 0) to the constant +-1; the limits E[(erf(x + 1/3) - y)^2]/2 by mpmath's own quadrature
+    r = _solve("erf", [1], c=sp.Rational(1, 3), bias=True)[1]
+    limits = {tuple(int(x) for x in a.direction): a.limit_loss for a in r.asymptotic}
+    with mpmath.workdps(25):
+        c = mpmath.mpf(1) / 3
+        def expect(y):
+            return mpmath.quad(lambda x: (mpmath.erf(x + c) - y(x)) ** 2 * mpmath.npdf(x), [-mpmath.inf, 0, mpmath.inf]) / 2
+        truth = {(1, 0): expect(mpmath.sign), (-1, 0): expect(lambda x: -mpmath.sign(x)),
+                 (0, 1): expect(lambda x: 1), (0, -1): expect(lambda x: -1)}
+        assert set(limits) == set(truth)
+        for direction, value in truth.items():
+            assert abs(mpmath.mpf(sp.N(limits[direction], 25)) - value) < 1e-18, direction
+    assert any("every direction (u, beta) of (w, b) is a zero at infinity" in note for note in r.notes)
+

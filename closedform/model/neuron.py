@@ -150,7 +150,10 @@ class Neuron:
                 v = np.array([float(x) for x in self.data.v])
                 return mpmath.mpf(self.population.values(w @ w, w @ v, float(point[self.dim]) if self.bias else 0.0)[0])
             if self.population is not None:
-                return mpmath.mpf(sp.N(self.loss.subs(dict(zip(self.weights, point))), digits))
+                zero = self.population.entry.line is not None and all(sp.sympify(x) == 0 for x in point[: self.dim])
+                loss = (self.population.at_zero(point[self.dim] if self.bias else 0) if zero
+                        else self.loss.subs(dict(zip(self.weights, point))))
+                return mpmath.mpf(sp.N(loss, digits))
             return self.numeric.mp_loss([mpmath.mpf(sp.N(v, digits)) for v in point])
 
     def describe(self) -> str:

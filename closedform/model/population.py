@@ -211,13 +211,17 @@ class PopulationLoss:
             sides = [self._side(sign, s, weights[1:]).subs(s, sign * w) for sign in (1, -1)]
             if self.entry.line is None:
                 at_zero = self.F.subs(self.forms((s,) + tuple(weights[1:])), simultaneous=True).limit(s, 0, "+")
-            else:  # the student is the constant y = f(b): E[(t - y)^2]/2 + noise/2
-                y = self.f.subs(h, weights[1] if self.bias else 0)
-                c = self.teacher.c if self.teacher.c is not None else sp.Integer(0)
-                at_zero = (self.entry.second_moment(c, self.p) - 2 * y * self.entry.mean(c, self.p) + y**2
-                           + self.teacher.noise) / 2
+            else:
+                at_zero = self.at_zero(weights[1] if self.bias else 0)
             return sp.Piecewise((sides[0], w > 0), (at_zero, sp.Eq(w, 0)), (sides[1], True))
         return self.F.subs(self.forms(weights), simultaneous=True)
+
+    def at_zero(self, bias) -> sp.Expr:
+        """L at w = 0, where the student is the constant y = f(b): E[(t - y)^2]/2 + noise/2 (an entry with line
+        branches is 0/0 at q = 0 as well)."""
+        y = self.f.subs(h, bias)
+        c = self.teacher.c if self.teacher.c is not None else sp.Integer(0)
+        return (self.entry.second_moment(c, self.p) - 2 * y * self.entry.mean(c, self.p) + y**2 + self.teacher.noise) / 2
 
     def _side(self, sign: int, s, rest) -> sp.Expr:
         """L at w = sign s (d = 1, s > 0): F itself, or its branches on the line where F is 0/0 (the first

@@ -260,9 +260,15 @@ def _derive_population(neuron, result=None) -> Derivation:
                     sp.Symbol("F"), pop.F)
         forms = pop.forms(neuron.weights)
         gradient = [e.subs(forms, simultaneous=True) for e in 2 * sp.diff(pop.F, q) * w + sp.diff(pop.F, r) * v]
-        d.equation("The chain rule through q = |w|^2 and r = w.v gives the gradient (checked against the gradient "
-                   "of L in the weights):", sp.Symbol(r"\nabla_{w} L"), r"2\,F_q\,w + F_r\,v",
-                   check=(sp.Matrix(neuron.gradient[: neuron.dim]), sp.Matrix(gradient)))
+        if pop.entry.line is not None and neuron.dim == 1:
+            d.statement("In d = 1 the pair is perfectly correlated (rho = sign w), where this entry is 0/0: the loss "
+                        "uses its limits there, one branch on each side of h/sigma_h = g/sigma_g (rho = 1) or of "
+                        "h/sigma_h = -g/sigma_g (rho = -1), and the gradient is that of L in the weights.",
+                        sp.Symbol("L"), neuron.loss)
+        else:
+            d.equation("The chain rule through q = |w|^2 and r = w.v gives the gradient (checked against the "
+                       "gradient of L in the weights):", sp.Symbol(r"\nabla_{w} L"), r"2\,F_q\,w + F_r\,v",
+                       check=(sp.Matrix(neuron.gradient[: neuron.dim]), sp.Matrix(gradient)))
     d.statement("So at a stationary point either w lies on the teacher's line, w = alpha v with",
                 r"2\alpha F_q + F_r", 0)
     d.statement("or w is off that line, where both partial derivatives vanish" + (" (and F_b = 0)" if neuron.bias

@@ -11,7 +11,8 @@ import sympy as sp
 from matplotlib.colors import BoundaryNorm
 
 from ..errors import InputError
-from ..kinds import Kind
+from ..kinds import Kind, RegionKind
+from ..model.bivariate import NUMPY
 from ..model.population import b, q, r
 from ..printing import text
 from .colours import STYLE
@@ -56,6 +57,10 @@ def plot_landscape(result):
         fig.colorbar(filled, ax=ax, label="population loss L (colour bands of equal area)", format="%.3g")
         seen = set()
         for item, (a, b) in zip(list(result.points) + list(result.regions), coordinates):
+            if getattr(item, "kind", None) is RegionKind.FLAT:  # relu's dead set {w = 0, b <= 0} in the (w, b) plane
+                ax.plot([0, 0], [-reach, 0], "-", color="white", lw=5, solid_capstyle="butt",
+                        label="flat region (the dead set)", gid="stationary-set:flat")
+                continue
             kind = item.kind if hasattr(item, "w") else item.along_span or Kind.UNCLASSIFIED
             marker, colour = STYLE[kind]
             what = kind.value if hasattr(item, "w") else f"orbit ({kind.value} across)"
@@ -100,11 +105,11 @@ def _losses(neuron, plane) -> list:
     pop = neuron.population
     p, v0 = float(pop.p), float(neuron.data.v[0])
     if pop.exact:
-        F = sp.lambdify((q, r, b), pop.F, "numpy")
+        F = sp.lambdify((q, r, b), pop.F, [NUMPY, "scipy", "numpy"])
         with np.errstate(all="ignore"):
             pairs = np.array(plane, float)
-            if neuron.bias:  # d = 1: the plane is (w, b)
-                out = F(pairs[:, 0] ** 2, pairs[:, 0] * v0, pairs[:, 1])
+            if neuron.bias:  # d = 1: the plane is (w, b), and L in the weights (branches where F is 0/0)
+                out = sp.lambdify(neuron.weights, neuron.loss, [NUMPY, "scipy", "numpy"])(pairs[:, 0], pairs[:, 1])
             else:
                 out = F(pairs[:, 0] ** 2 + pairs[:, 1] ** 2, pairs[:, 0] * np.sqrt(p), 0.0)
             return list(np.broadcast_to(np.real(out), (len(plane),)).astype(float))

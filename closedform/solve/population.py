@@ -115,7 +115,7 @@ class PopulationSolver:
                                        f"at w = 0 is not 0")
         d = self.neuron.dim
         weights = self.neuron.weights
-        loss = sp.simplify(self.F.subs({Q: 0, R: 0, B: -1}))
+        loss = sp.simplify(self.pop.at_zero(-1))
         region = Region(RegionKind.FLAT, f"the dead set w = 0, b <= 0: the student is 0 there (f' = 0), the loss "
                         f"constant = {text(loss)}", sp.And(*[sp.Eq(x, 0) for x in weights[:d]], weights[d] <= 0),
                         tuple([sp.Integer(0)] * d) + (sp.Integer(-1),))

@@ -329,8 +329,69 @@ def _at_infinity(neuron, solver, certificate):
             notes.append("the limiting loss is not proved monotone in the direction; the lowest limit may lie "
                          "between +v and -v")
         return sorted(rays, key=lambda a: float(a.limit_loss)), monotone is not None, notes
+    if bounded and neuron.bias:
+        return _bounded_with_bias(neuron, solver)
+    if neuron.bias and neuron.activation.piecewise_linear is not None:
+        return _homogeneous_with_bias(neuron, solver)
     second = neuron.population.entry.second_moment(B if neuron.bias else 0, Q)
     if neuron.activation.polynomial or (not neuron.bias and sp.limit(second, Q, sp.oo) is sp.oo):
         notes.append("no zero at infinity: E f(w.x + b)^2 -> oo, so the loss -> oo as |w| -> oo (coercive)")
         return [], True, notes
     return [], False, ["zeros at infinity not analysed for this activation" + (" with a bias" if neuron.bias else "")]
+
+
+BETA_INF = sp.Symbol("beta", real=True)  # b = beta s along a direction (u, beta) at infinity
+
+
+def _limit_by_arguments(expr, s):
+    """lim expr as s -> oo for a sum of constants times functions (Phi2, erf, exp, asin) continuous on the extended
+    reals where they are evaluated: each function at the limits of its arguments (algebraic, so SymPy's limit
+    finds them); None when s remains or a value is not finite."""
+    functions = {f: f.func(*(sp.limit(a, s, sp.oo) for a in f.args)) for f in expr.atoms(sp.Function) if f.has(s)}
+    value = expr.xreplace(functions)
+    if value.has(s) or value.has(sp.nan, sp.zoo) or any(a.has(sp.Limit) for a in functions.values()):
+        return None
+    return value
+
+
+def _bounded_with_bias(neuron, solver):
+    """Bounded f with a bias and no L2: along any (w, b) = s (u, beta) the gradient tends to 0 (grad L =
+    E[(y - t) f'(h) (x, 1)] and f' is integrable: E f'(s z) = O(1/s) for z = u.x + beta with u != 0, and f'(s beta)
+    -> 0 for u = 0), so every direction is a zero at infinity; the student tends to the step f(+oo) 1(z > 0) +
+    f(-oo) 1(z < 0). The limits come from the table entry, each function at the limits of its arguments."""
+    if neuron.l2:
+        return [], True, ["no zero at infinity: f is bounded and the L2 term lam |w|^2/2 -> oo (coercive)"]
+    F, p = solver.F, solver.p
+    general = _limit_by_arguments(F.subs({Q: S_INF**2, R: S_INF * K, B: S_INF * BETA_INF}, simultaneous=True), S_INF)
+    root = sp.sqrt(p)
+    rays = []
+    for direction, ray, where in [((1, 0), {Q: S_INF**2, R: S_INF * root, B: 0}, "w = s v/|v|, b fixed"),
+                                  ((-1, 0), {Q: S_INF**2, R: -S_INF * root, B: 0}, "w = -s v/|v|, b fixed"),
+                                  ((0, 1), {Q: 0, R: 0, B: S_INF}, "w = 0, b = s"),
+                                  ((0, -1), {Q: 0, R: 0, B: -S_INF}, "w = 0, b = -s")]:
+        limit = _limit_by_arguments(F.subs(ray, simultaneous=True), S_INF)
+        if limit is None:
+            return [], False, ["zeros at infinity: the limits along rays were not found"]
+        w = tuple(direction[0] * x / root for x in neuron.data.v)
+        rays.append(Asymptote(w + (sp.Integer(direction[1]),), sp.simplify(limit), f"{where}, s -> +oo"))
+    rays.sort(key=lambda a: float(a.limit_loss))
+    unit = "a unit vector" if neuron.data.cov is None else "a Sigma-unit vector"
+    formula = "" if general is None else f": along (w, b) = s (u, beta), u {unit}, the loss tends to {text(general)}, k = u.v"
+    return rays, False, [f"every direction (u, beta) of (w, b) is a zero at infinity (f is bounded, f' integrable)"
+                         f"{formula}; the four rays listed are examples, and the least limit over all directions is "
+                         f"not located"]
+
+
+def _homogeneous_with_bias(neuron, solver):
+    """f piecewise linear with slopes (a, 1) and a bias: along (w, b) = s (u, beta), f(s z) = s f(z), so
+    E f(h)^2 = s^2 E f(z)^2 -> oo and the loss -> oo (||t - y|| >= ||y|| - ||t||) unless f(z) = 0 almost surely:
+    only for relu (a = 0) with u = 0, beta < 0, the dead set's own direction, where the student is 0."""
+    if neuron.activation.piecewise_linear[0] != 0:
+        return [], True, ["no zero at infinity: f(s z) = s f(z), so E f(w.x + b)^2 -> oo along every direction "
+                          "(coercive)"]
+    d = neuron.dim
+    loss = sp.simplify(neuron.population.at_zero(-1))
+    return ([Asymptote((sp.Integer(0),) * d + (sp.Integer(-1),), loss, "w = 0, b = -s, s -> +oo: the dead set "
+                       "itself (the student is 0, the gradient exactly 0)")], True,
+            ["zeros at infinity: only along the dead set (w = 0, b -> -oo); along every other direction (u, beta), "
+             "relu(s z) = s relu(z) with P(z > 0) > 0, so E relu(w.x + b)^2 -> oo and the loss -> oo"])
