@@ -399,8 +399,9 @@ def _solve_exactly(equations, unknowns) -> list:
         return []
 
 
-def _float_newton(f, jacobian, start, steps: int = 60):
-    """A float64 Newton run from ``start``: the point where the step fell below 1e-12 (relative), or None."""
+def _float_newton(f, jacobian, start, steps: int = 40):
+    """A float64 Newton run from ``start``: the point where the step fell below 1e-12 (relative), or None (also
+    when it wanders beyond |x| = 1e4, where no start of the grid leads to a root it would polish)."""
     x = np.array(start, float)
     with np.errstate(all="ignore"):
         for _ in range(steps):
@@ -411,6 +412,8 @@ def _float_newton(f, jacobian, start, steps: int = 60):
             if not np.all(np.isfinite(step)):
                 return None
             x = x - step
+            if np.max(np.abs(x)) > 1e4:
+                return None
             if np.max(np.abs(step)) < 1e-12 * (1 + np.max(np.abs(x))):
                 J = np.array(jacobian(*x), float)  # on a saturated tail values and slopes underflow together
                 return list(x) if np.all(np.isfinite(J)) and np.linalg.svd(J, compute_uv=False).min() > SLOPE else None
