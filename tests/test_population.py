@@ -303,3 +303,17 @@ def test_bounded_f_with_a_bias_has_a_zero_at_infinity_in_every_direction():
             assert abs(mpmath.mpf(sp.N(limits[direction], 25)) - value) < 1e-18, direction
     assert any("every direction (u, beta) of (w, b) is a zero at infinity" in note for note in r.notes)
 
+
+
+@pytest.mark.parametrize("activation, slope", [("leaky_relu(1/10)", sp.Rational(1, 10)), ("relu", 0)])
+def test_a_negative_teacher_in_one_dimension_uses_the_right_side_of_the_line(activation, slope):
+    # d = 1, v = -2, c = -2: w = -9/5 lies on the teacher's side (w v > 0, rho = +1), whatever the sign of w; the
+    # loss in the weights against mpmath's quadrature of E[(f(-2x - 2) - f(-9x/5))^2]/2 + noise/2 (found by the
+    # differential test: the branches of rho = -1 were used)
+    neuron = cf.Neuron(activation, "mse", data=cf.GaussianTeacher(v=(-2,), c=-2, noise=sp.Rational(1, 4)))
+    with mpmath.workdps(30):
+        a = mpmath.mpf(slope.p) / slope.q
+        f = lambda x: x if x > 0 else a * x  # noqa: E731
+        truth = mpmath.quad(lambda x: (f(-2 * x - 2) - f(-mpmath.mpf(9) / 5 * x)) ** 2 * mpmath.npdf(x),
+                            [-mpmath.inf, -1, 0, mpmath.inf]) / 2 + mpmath.mpf(1) / 8
+        assert abs(mpmath.mpf(sp.N(neuron.loss.subs(neuron.weights[0], sp.Rational(-9, 5)), 30)) - truth) < 1e-20

@@ -225,9 +225,9 @@ class PopulationLoss:
 
     def _side(self, sign: int, s, rest) -> sp.Expr:
         """L at w = sign s (d = 1, s > 0): F itself, or its branches on the line where F is 0/0 (the first
-        branch on its domain's boundary, where the branches agree)."""
+        branch on its domain's boundary, where the branches agree); the correlation of h and g is sign(w v)."""
         forms = self.forms((sign * s,) + tuple(rest))
-        branches = self.on_line(sign)
+        branches = self.on_line(sign if self.teacher.v[0] > 0 else -sign)  # w = sign s is on the side sign(w v) of v
         if branches is None:
             return sp.expand(self.F.subs(forms, simultaneous=True))
         pieces = [(x.F.subs(forms, simultaneous=True), x.domain.subs(forms, simultaneous=True)) for x in branches]
