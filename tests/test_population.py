@@ -305,7 +305,7 @@ def test_bounded_f_with_a_bias_has_a_zero_at_infinity_in_every_direction():
 
 
 
-@pytest.mark.parametrize("activation, slope", [("leaky_relu(1/10)", sp.Rational(1, 10)), ("relu", 0)])
+@pytest.mark.parametrize("activation, slope", [("leaky_relu(1/10)", sp.Rational(1, 10)), ("relu", sp.Integer(0))])
 def test_a_negative_teacher_in_one_dimension_uses_the_right_side_of_the_line(activation, slope):
     # d = 1, v = -2, c = -2: w = -9/5 lies on the teacher's side (w v > 0, rho = +1), whatever the sign of w; the
     # loss in the weights against mpmath's quadrature of E[(f(-2x - 2) - f(-9x/5))^2]/2 + noise/2 (found by the
