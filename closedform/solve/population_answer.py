@@ -208,14 +208,26 @@ def _residual(neuron, geometry, w, digits):
     path = tuple((sp.Rational(x) if isinstance(x, sp.Float) else x) + BETA * y for x, y in zip(w, across)) \
         + tuple(w[len(across):])
     values = []
-    for g in neuron.gradient:
-        value = g.subs(dict(zip(neuron.weights, w)))
-        if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or not value.is_number:
-            value = (limit_value(g.subs(dict(zip(neuron.weights, path))), BETA, 0) if neuron.population.entry.elementary
-                     else _near(g.subs(dict(zip(neuron.weights, path))), digits))
-        values.append(value)
     with mpmath.workdps(digits):
-        return max(abs(mpmath.mpf(sp.N(v, digits))) for v in values)
+        for g in neuron.gradient:
+            value = _number(g.subs(dict(zip(neuron.weights, w))), digits)
+            if value is None:  # 0/0, or Phi2 at a rounded correlation +-1.0 on the line
+                value = (limit_value(g.subs(dict(zip(neuron.weights, path))), BETA, 0) if neuron.population.entry.elementary
+                         else _near(g.subs(dict(zip(neuron.weights, path))), digits))
+                value = _number(value, digits)
+            values.append(mpmath.inf if value is None else abs(value))
+        return max(values)
+
+
+def _number(value, digits):
+    """``value`` as a finite mpf at ``digits`` digits, or None where it is not one (nan, oo, unevaluated)."""
+    if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or not value.is_number:
+        return None
+    try:
+        number = mpmath.mpf(sp.N(value, digits))
+    except (TypeError, ValueError):
+        return None
+    return number if mpmath.isfinite(number) else None
 
 
 def _near(expr, digits):
