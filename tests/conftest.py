@@ -1,6 +1,9 @@
 """Suite-wide rules. Any answer whose status is ``inconsistent`` fails the test that produced it: an independent
 check contradicted a claim, which is a bug to fix, never an outcome to accept. A test that provokes an
-inconsistency on purpose marks itself ``@pytest.mark.inconsistent_expected``."""
+inconsistency on purpose marks itself ``@pytest.mark.inconsistent_expected``.
+
+``solved`` shares one answer between tests (in different files) that run the very same problem with the very
+same options, so the default run pays for it once."""
 import pytest
 
 import closedform as cf
@@ -28,3 +31,24 @@ def _no_inconsistent_answer(request, monkeypatch):
     monkeypatch.setattr(StationarySet, "from_state", classmethod(from_state))
     yield
     assert not seen, "an answer was inconsistent:\n" + "\n\n".join(a.summary() for a in seen)
+
+
+@pytest.fixture(scope="session")
+def solved():
+    """``solved(options, **neuron arguments)``: ``cf.Neuron(**arguments).stationary_points(**options)``, computed
+    once per session and shared by every test that asks for exactly the same problem and options, instead of one
+    identical run per test (a run that stops at its timeout gives one sample of what that call answers, which
+    every sharing test checks in full). Every test that receives it checks again that it is not inconsistent, as
+    the rule above would have. Spell the arguments the same way (by keyword) wherever a problem is shared."""
+    answers = {}
+
+    def solve(options=None, **arguments):
+        options = dict(options or {})
+        key = repr((sorted(arguments.items()), sorted(options.items())))
+        if key not in answers:
+            answers[key] = cf.Neuron(**arguments).stationary_points(**options)
+        answer = answers[key]
+        assert answer.status is not cf.Status.INCONSISTENT, "an answer was inconsistent:\n" + answer.summary()
+        return answer
+
+    return solve

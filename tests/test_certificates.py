@@ -81,8 +81,10 @@ def test_poisson_radical_is_the_hand_derived_root():
     assert sp.simplify(root - (sp.Rational(5, 21) + sp.sqrt(445) / 21)) == 0
 
 
-def test_enclosures_contain_the_root_and_are_tiny():
-    r = cf.Neuron(data=[((1, 0), "1/5"), ((0, 1), "7/10"), ((1, 1), "1/2")]).stationary_points(timeout=10)
+def test_enclosures_contain_the_root_and_are_tiny(solved):
+    # the same run as test_pipeline's numeric fallback in two dimensions (shared: solved)
+    r = solved({"timeout": 10}, activation="sigmoid", loss="mse",
+               data=[((1, 0), "1/5"), ((0, 1), "7/10"), ((1, 1), "1/2")])
     (point,) = [p for p in r.points if p.kind is cf.Kind.MIN]
     assert point.certified
     with mpmath.workdps(60):
@@ -115,8 +117,9 @@ def test_jordan_certificate_for_large_degree_is_rechecked():
     assert galois_verdict(sp.Poly(f, x)).group == "A11 or S11"
 
 
-def test_three_point_problem_gets_a_jordan_witness_at_degree_331():
-    r = cf.Neuron(data=[(1, "1/10"), (-10, "1/10"), (100, "9/10")]).stationary_points(timeout=30)
+def test_three_point_problem_gets_a_jordan_witness_at_degree_331(solved):
+    # the same run as test_pipeline's three roots against a sign-change scan (shared: solved)
+    r = solved({"timeout": 30}, activation="sigmoid", loss="mse", data=[(1, "1/10"), (-10, "1/10"), (100, "9/10")])
     assert r.obstruction.group == "A331 or S331" and "(Jordan)" in r.obstruction.explanation
 
 

@@ -2,6 +2,7 @@
 60 digits and against the mpmath interval model it replaces: every enclosure must contain the true values of
 points inside it, and both branch-and-bound backends must find the same zeros."""
 import math
+import os
 
 import mpmath
 import numpy as np
@@ -17,6 +18,11 @@ from closedform.solve.floatbox import FloatIntervalModel
 from closedform.solve.reduction import reduce
 
 mpmath.mp.dps = 60
+THOROUGH = os.environ.get("CLOSEDFORM_THOROUGH") == "1"
+# the many-cells run ends at its timeout (its box search over 400 rows does not end in 30 s either); the
+# summary it is checked for comes early (it still holds at 4 s): 10 s by default, the full 30 s with
+# CLOSEDFORM_THOROUGH=1
+MANY_CELLS_TIMEOUT = 30 if THOROUGH else 10
 finite = st.floats(min_value=-50, max_value=50, allow_nan=False, allow_infinity=False)
 positive = st.floats(min_value=1e-6, max_value=1e6, allow_nan=False)
 
@@ -215,7 +221,7 @@ def test_many_cells_at_infinity_are_summarised_with_an_exact_limit():
     from fractions import Fraction
 
     X, t = _sigmoid_mse_data(400, 2, 5)
-    r = cf.Neuron("sigmoid", "mse", data=(X, t)).stationary_points(timeout=30)
+    r = cf.Neuron("sigmoid", "mse", data=(X, t)).stationary_points(timeout=MANY_CELLS_TIMEOUT)
     assert any("every cell of the arrangement is a zero at infinity" in note for note in r.notes)
     (asymptote,) = r.asymptotic
     v = [Fraction(str(sp.Rational(c))) for c in asymptote.direction]

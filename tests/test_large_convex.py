@@ -1,12 +1,23 @@
 """Large data with a convex matching loss: the float Newton point and its strong-convexity ball, checked against
 an independent high-precision root of the exact gradient (mpmath, written out here), and the ball's claims
-checked against the definition (the bound on |grad E| really bounds it)."""
+checked against the definition (the bound on |grad E| really bounds it).
+
+The separable problems have no finite point, so their runs end at the timeout, most of it in a box search that
+cannot finish; what the tests check (no point is reported, the separating direction) comes early: by default
+they run for 10 s (1-D, n = 300) and 15 s (2-D, n = 1000), about three times what they need (measured: the 1-D one
+still passes at 3 s, the 2-D one at 5 s); ``CLOSEDFORM_THOROUGH=1`` gives them their full 30 s and 60 s."""
+import os
+
 import mpmath
 import numpy as np
 import pytest
 
 import closedform as cf
 from closedform.solve.ball import ENCLOSABLE, certify_minimum, gradient_bound
+
+THOROUGH = os.environ.get("CLOSEDFORM_THOROUGH") == "1"
+SEPARABLE_1D_TIMEOUT = 30 if THOROUGH else 10
+SEPARABLE_2D_TIMEOUT = 60 if THOROUGH else 15
 
 
 def _data(n, d, seed, activation="sigmoid"):
@@ -76,7 +87,8 @@ def test_separable_large_data_is_not_called_a_finite_minimum():
     rng = np.random.default_rng(0)
     x = np.round(rng.normal(size=300), 3)
     x = x[x != 0]
-    r = cf.Neuron("sigmoid", "bce", data=(x[:, None], (x > 0).astype(float))).stationary_points(timeout=30)
+    r = cf.Neuron("sigmoid", "bce", data=(x[:, None], (x > 0).astype(float))).stationary_points(
+        timeout=SEPARABLE_1D_TIMEOUT)
     assert r.points == []
     assert any("convex Newton: Newton did not converge" in n for n in r.notes)
 
@@ -89,7 +101,7 @@ def test_separable_data_give_the_separating_direction_at_infinity():
     X = np.round(rng.normal(size=(1000, 2)), 3)
     margin = X[:, 0] - 2 * X[:, 1]
     X, t = X[np.abs(margin) > 0.01], (margin[np.abs(margin) > 0.01] > 0).astype(float)
-    r = cf.Neuron("sigmoid", "bce", data=(X, t)).stationary_points(timeout=60)
+    r = cf.Neuron("sigmoid", "bce", data=(X, t)).stationary_points(timeout=SEPARABLE_2D_TIMEOUT)
     assert r.points == [] and len(r.asymptotic) == 1
     v = [Fraction(str(c)) for c in r.asymptotic[0].direction]
     for row, target in zip(X, t):

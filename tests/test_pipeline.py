@@ -104,9 +104,9 @@ def test_symbolic_hyperplane_in_three_dimensions():
     assert r.complete
 
 
-def test_numeric_fallback_two_dimensions_against_findroot():
+def test_numeric_fallback_two_dimensions_against_findroot(solved):
     data = [((1, 0), "1/5"), ((0, 1), "7/10"), ((1, 1), "1/2")]
-    r = cf.Neuron("sigmoid", "mse", data=data).stationary_points(timeout=10)
+    r = solved({"timeout": 10}, activation="sigmoid", loss="mse", data=data)  # as test_certificates' enclosures
     assert r.certificate is None or r.certificate.scope is cf.Scope.BOX  # no closed form: nothing global
     points = [tuple(float(v) for v in p.w) for p in r.points]
     # an independent solve from each reported point's neighbourhood and from a grid of starts must agree
@@ -126,9 +126,10 @@ def test_numeric_fallback_two_dimensions_against_findroot():
     assert any(p.kind is cf.Kind.MIN for p in r.points)
 
 
-def test_negative_inputs_and_three_roots_match_a_sign_change_scan():
+def test_negative_inputs_and_three_roots_match_a_sign_change_scan(solved):
     data = [(1, "1/10"), (-10, "1/10"), (100, "9/10")]
-    r = cf.Neuron("sigmoid", "mse", data=data).stationary_points(timeout=30)  # degree 331: give it time
+    # degree 331: give it time; the same run as test_certificates' Jordan witness (shared: solved)
+    r = solved({"timeout": 30}, activation="sigmoid", loss="mse", data=data)
     assert r.complete and [p.kind for p in r.points] == [cf.Kind.MIN, cf.Kind.MAX, cf.Kind.MIN]
     assert all(p.exact is not None for p in r.points)
 
@@ -155,12 +156,12 @@ def test_a_real_cubic_root_is_written_without_complex_radicals():
         assert abs(mpmath.mpf(sp.N(form.expr.rhs, 50)) - mpmath.log(v) / 2) < mpmath.mpf(10) ** -40
 
 
-def test_a_ray_inside_a_face_is_a_zero_at_infinity():
+def test_a_ray_inside_a_face_is_a_zero_at_infinity(solved):
     """Data (2,0): 1/4, (0,1): 3/5, (1,2): 1/2. Along w = (-s, log(3/2)), s -> oo, the row (0, 1) keeps
     h = log(3/2), where sigmoid = 3/5 (its term and its gradient vanish), and the others saturate at sigmoid = 0
     (their g -> 0): the loss tends to (1/4)^2/2 + (1/2)^2/2 = 5/32 (by hand). Along w = (-2s, s) from (0, 0) the
     row (1, 2) keeps h = 0, sigmoid 1/2 = its target, and (2,0) -> 0, (0,1) -> 1: (1/4)^2/2 + (2/5)^2/2 = 89/800."""
-    r = cf.Neuron(dim=2, data=[((2, 0), "1/4"), ((0, 1), "3/5"), ((1, 2), "1/2")]).stationary_points(timeout=30)
+    r = solved({"timeout": 30}, dim=2, data=[((2, 0), "1/4"), ((0, 1), "3/5"), ((1, 2), "1/2")])  # as test_plots'
     rays = {(a.direction, a.finite_part): a.limit_loss for a in r.asymptotic if a.finite_part is not None}
     assert rays[((-1, 0), (0, sp.log(sp.Rational(3, 2))))] == sp.Rational(5, 32)
     assert rays[((-2, 1), (0, 0))] == sp.Rational(89, 800)

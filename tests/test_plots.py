@@ -220,10 +220,10 @@ def test_numbers_of_crowded_arrows_touch_no_arrow_and_no_other_number():
     _assert_clean(plot(_bare(neuron, asymptotic=asymptotes)), len(directions))
 
 
-def test_sigmoid_zeros_at_infinity_are_numbered_cleanly():
+def test_sigmoid_zeros_at_infinity_are_numbered_cleanly(solved):
     # 6 open cells and 6 rays inside the 3 lines (every saturated sigmoid + mse term has g -> 0); a short
-    # timeout would leave the faces to chance
-    result = cf.Neuron(data=[((1, 0), "1/5"), ((0, 1), "7/10"), ((1, 1), "1/2")]).stationary_points(timeout=30)
+    # timeout would leave the faces to chance. The same run as test_present's 2-D plot test (shared: solved)
+    result = solved({"timeout": 30}, data=[((1, 0), "1/5"), ((0, 1), "7/10"), ((1, 1), "1/2")])
     assert len(result.asymptotic) == 12 and sum(a.finite_part is None for a in result.asymptotic) == 6
     _assert_clean(plot(result), 12)
     assert "zero at infinity along (-1, -1): loss -> 39/100" in _legend_texts(plot(result))
@@ -284,10 +284,10 @@ def test_step_plot_line_minimum_of_a_sigmoid_agrees_with_scipy():
     assert [line for line in ax.get_lines() if line.get_gid() == "newton-point"] == []
 
 
-def test_a_long_legend_stays_inside_the_figure():
+def test_a_long_legend_stays_inside_the_figure(solved):
     """Rays inside faces name their start w0, so the legend entries are long: one column, and the figure grows
-    to hold it (it used to run off both sides)."""
-    r = cf.Neuron(dim=2, data=[((2, 0), "1/4"), ((0, 1), "3/5"), ((1, 2), "1/2")]).stationary_points(timeout=30)
+    to hold it (it used to run off both sides). The same run as test_pipeline's ray-inside-a-face test."""
+    r = solved({"timeout": 30}, dim=2, data=[((2, 0), "1/4"), ((0, 1), "3/5"), ((1, 2), "1/2")])
     fig = r.plot()
     fig.canvas.draw()
     box, frame = fig.legends[0].get_window_extent(), fig.bbox

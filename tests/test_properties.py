@@ -1,18 +1,23 @@
 """Properties over random problems, checked with hand-written mpmath gradients (not the library's evaluators):
 every reported point is a root at high precision, no duplicates, the kind agrees with the Hessian's eigenvalues,
-and in 1-D every sign change of the gradient on a grid has a reported point next to it."""
+and in 1-D every sign change of the gradient on a grid has a reported point next to it.
+
+Profiles: the solver properties run 8 (1-D) and 4 (2-D, full-rank) random examples by default;
+``CLOSEDFORM_THOROUGH=1`` runs the full 20 and 10 (a 2-D example takes about its whole 5 s budget)."""
+import os
 from fractions import Fraction
 
 import mpmath
 import numpy as np
 import sympy as sp
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import closedform as cf
 from closedform.model.expressions import parse_expression
 
-SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+THOROUGH = os.environ.get("CLOSEDFORM_THOROUGH") == "1"
+SETTINGS = settings(max_examples=20 if THOROUGH else 8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def sig(z):
@@ -71,12 +76,12 @@ def test_one_dimensional_points_are_roots_and_complete(pairs):
         assert any(c - 1e-3 <= w <= c + 2e-3 for w in ws), (c, ws)
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10 if THOROUGH else 4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.tuples(inputs, inputs), targets), min_size=3, max_size=3))
 def test_two_dimensional_numeric_points_are_roots_with_the_right_kind(pairs):
     rows = {x for x, _ in pairs}
-    if np.linalg.matrix_rank(np.array(list(rows), dtype=float)) < 2:
-        return
+    # rank-deficient draws are rejected, not passed: every counted example runs the solver on full-rank data
+    assume(np.linalg.matrix_rank(np.array(list(rows), dtype=float)) == 2)
     r = cf.Neuron("sigmoid", "mse", data=[(x, t) for x, t in pairs]).stationary_points(timeout=5, precision=25)
     with mpmath.workdps(45):
         data = [(tuple(mpmath.mpf(v) for v in x), mpmath.mpf(t.numerator) / t.denominator) for x, t in pairs]
