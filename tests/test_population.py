@@ -317,3 +317,19 @@ def test_a_negative_teacher_in_one_dimension_uses_the_right_side_of_the_line(act
         truth = mpmath.quad(lambda x: (f(-2 * x - 2) - f(-mpmath.mpf(9) / 5 * x)) ** 2 * mpmath.npdf(x),
                             [-mpmath.inf, -1, 0, mpmath.inf]) / 2 + mpmath.mpf(1) / 8
         assert abs(mpmath.mpf(sp.N(neuron.loss.subs(neuron.weights[0], sp.Rational(-9, 5)), 30)) - truth) < 1e-20
+
+
+def test_a_leaky_kink_where_the_loss_rises_on_both_sides_is_a_minimum():
+    # leaky_relu(1/10), d = 1, v = 2/3, c = -2, noise 1/4: the convention f'(0) = 1/10 gives a nonzero gradient at
+    # w = 0, but the loss rises on both sides of that kink (mpmath quadrature of E[(f(2x/3 - 2) - f(w x))^2]/2 at
+    # w = 0, +-1e-4: slopes about +0.109 and -0.034): a local minimum there must be reported (found by a helper's
+    # independent multistart; it is the only sign change of L' on [-4, 4])
+    r = cf.Neuron("leaky_relu(1/10)", "mse", data=cf.GaussianTeacher(v=(sp.Rational(2, 3),), c=-2,
+                                                                     noise=sp.Rational(1, 4))).stationary_points(timeout=60)
+    with mpmath.workdps(20):
+        f = lambda x: x if x > 0 else x / 10  # noqa: E731
+        L = lambda w: mpmath.quad(lambda x: (f(2 * x / 3 - 2) - f(w * x)) ** 2 * mpmath.npdf(x),  # noqa: E731
+                                  [-mpmath.inf, 0, 3, mpmath.inf]) / 2
+        assert L(mpmath.mpf("1e-4")) > L(0) and L(mpmath.mpf("-1e-4")) > L(0)
+    kinks = [p for p in r.points if p.kink]
+    assert len(kinks) == 1 and kinks[0].w == (0,) and kinks[0].kind is Kind.MIN

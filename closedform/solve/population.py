@@ -99,6 +99,24 @@ class PopulationSolver:
             value[A] = sign * value.pop(S)
         return found
 
+    def kink_slopes(self) -> list:
+        """Signs of the loss's one-sided slopes at w = 0 (relu-like f, no bias) along +v, -v and, in d >= 2, across
+        v, as s -> 0+ (the second derivative where the first vanishes); on the line where G is 0/0 the branch
+        that holds there (with no student bias its domain is a constant)."""
+        p = self.p
+        rays = []
+        for sign in (1, -1):
+            branches = [x for x in self.pop.on_line(sign) or [] if sp.sympify(x.domain).is_positive]
+            rays.append(branches[0].F.subs({Q: S**2 * p, R: sign * S * p}, simultaneous=True) if branches
+                        else self.G.subs({A: sign * S, BETA: 0}))
+        if self.neuron.dim >= 2:
+            rays.append(self.G.subs({A: 0}).subs(BETA, S))
+        slopes = []
+        for ray in rays:
+            first = limit_value(sp.diff(ray, S), S, 0)
+            slopes.append(int(sp.sign(first if first != 0 else limit_value(sp.diff(ray, S, 2), S, 0))))
+        return slopes
+
     def dead_set(self) -> Solutions:
         """w = 0 with a bias, f piecewise linear with slopes (a, 1): h = b is constant, so grad_w L = -f'(b)
         E[f'(g)] Sigma v and dL/db = (f(b) - E t) f'(b); E[f'(g)] = a Phi(-c/sqrt p) + Phi(c/sqrt p). Stationary
@@ -166,7 +184,12 @@ class PopulationSolver:
             slope = sp.sympify(slope)
             if slope == 0:
                 return Solutions([{A: sp.Integer(0)}], True, f"f'(0) = 0 by the convention of {self.neuron.activation.name}")
-            return Solutions([], True, f"f'(0) = {slope} and E[f'(g)] > 0, so the gradient at w = 0 is not 0")
+            slopes = self.kink_slopes() if self.neuron.dim == 1 else []
+            if len(set(slopes)) == 1 and slopes[0] != 0:  # d = 1: the loss rises (falls) on both sides of the kink
+                return Solutions([{A: sp.Integer(0)}], True, f"w = 0 is a kink where the loss "
+                                 f"{'rises' if slopes[0] > 0 else 'falls'} on both sides (one-sided slopes)")
+            return Solutions([], True, f"f'(0) = {slope} and E[f'(g)] > 0, so the gradient at w = 0 is not 0"
+                             + ("; the one-sided slopes have opposite signs" if slopes else ""))
         equations = [sp.diff(self.F, R).subs({Q: 0, R: 0})] + [sp.diff(self.F, v).subs({Q: 0, R: 0})
                                                                for v in self.bias_vars]
         if not self.bias_vars:

@@ -290,20 +290,9 @@ def _sign(value):
 
 
 def _kink_kind(solver) -> Kind:
-    """w = 0 for a relu-like f: the loss along +-v and across, as s -> 0+; a fall and a rise make a saddle; in
-    d = 1 two falls make a maximum and two rises a minimum."""
-    G, p = solver.G, solver.p
-    rays = []
-    for sign in (1, -1):  # where G is 0/0 on the line, the branch that holds there (its domain is a constant)
-        branches = [x for x in solver.pop.on_line(sign) or [] if sp.sympify(x.domain).is_positive]
-        rays.append(branches[0].F.subs({Q: S_INF**2 * p, R: sign * S_INF * p}, simultaneous=True) if branches
-                    else G.subs({A: sign * S_INF, BETA: 0}))
-    if solver.neuron.dim >= 2:
-        rays.append(G.subs({A: 0}).subs(BETA, S_INF))
-    slopes = []
-    for ray in rays:
-        first = limit_value(sp.diff(ray, S_INF), S_INF, 0)
-        slopes.append(sp.sign(first if first != 0 else limit_value(sp.diff(ray, S_INF, 2), S_INF, 0)))
+    """w = 0 for a relu-like f: the loss along +-v and across, as s -> 0+ (:meth:`.PopulationSolver.kink_slopes`);
+    a fall and a rise make a saddle; in d = 1 two falls make a maximum and two rises a minimum."""
+    slopes = solver.kink_slopes()
     if 1 in slopes and -1 in slopes:
         return Kind.SADDLE
     if solver.neuron.dim == 1 and len(set(slopes)) == 1 and slopes[0] != 0:  # the two rays are every direction
