@@ -70,7 +70,8 @@ def _process_age() -> float:
         return 0.0
 
 
-def _die_with_parent():
+def die_with_parent():
+    """Ask the kernel to kill this process (a worker, or msolve between fork and exec) when its parent dies."""
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -84,7 +85,7 @@ def _child(write_end: int, function, args):
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to report
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        _die_with_parent()
+        die_with_parent()
         try:
             payload = pickle.dumps((Finish.DONE, function(*args), None))
         except Exception as exc:  # reported to the parent, never raised past the worker

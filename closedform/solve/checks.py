@@ -9,10 +9,15 @@ produce the points: a strategy proposes a certificate, and only what passes here
 - activation patterns: every one of the 2^n patterns re-solved in Fractions, independently of the arrangement
   enumeration that produced the points;
 - polynomial system: Hermite's count of real solutions equals the verified points;
+- exponential system: msolve's count of positive solutions equals the verified points, and P's signs agree with
+  the gradient's, component by component, at sample points;
+- separable: every datapoint lies in one coordinate block (re-read from the data) and the verified points are as
+  many as the products of the blocks' points;
 - convexity: a matching loss with f' > 0 (registry facts) and data spanning the space (exact rank) has at most
   one stationary point: exactly one was verified."""
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from itertools import product
 
@@ -22,9 +27,11 @@ import sympy as sp
 
 from ..kinds import CertificateKind, RegionKind
 from ..model.symbols import h, t
+from .blocks import separates
 from .descartes import count_real_roots
 
 MAX_PATTERN_UNITS = 12
+SIGN_SAMPLES = 24  # random points at which P's signs are compared with the gradient's
 
 
 def _distinct_points(state, source):
@@ -281,6 +288,47 @@ def _solve(A, b):
     return [M[i][n] / M[i][i] for i in range(n)]
 
 
+def check_exp_system(state, proposal):
+    """msolve's positive count against the verified points, and the sign of each P_j(u(c)) against the gradient's
+    component j (model gradient at 60 digits, a different route) at the verified points pushed apart and at random
+    points: P_j must be the gradient times a positive function."""
+    facts = proposal.certificate.facts
+    system, count = facts["system"], facts["count"]
+    found = _distinct_points(state, proposal.source)
+    if count != len(found):
+        return False, f"msolve isolates {count} positive solution(s), but {len(found)} point(s) verified"
+    rng = np.random.default_rng(20261201)
+    r = state.reduced.r
+    samples = [[mpmath.mpf(float(x)) for x in row] for row in rng.uniform(-4, 4, size=(SIGN_SAMPLES, r))]
+    samples += [[v.c[j] + mpmath.mpf(float(e)) for j, e in enumerate(rng.normal(0, 0.3, r))] for v in found]
+    compared = 0
+    with mpmath.workdps(60):
+        for c in samples:
+            gradient = state.reduced.model.mp_gradient(c)
+            for p_value, g_value in zip(system.value(c), gradient):
+                if abs(g_value) > mpmath.mpf(10) ** -40 and abs(p_value) > 0:
+                    if (p_value > 0) != (g_value > 0):
+                        return False, (f"P's component has the opposite sign of the gradient's at c = "
+                                       f"{[mpmath.nstr(x, 8) for x in c]}: P is not the gradient times a positive "
+                                       f"function")
+                    compared += 1
+    return True, (f"msolve's {count} positive solution(s) = verified points; P's signs agree with the gradient's "
+                  f"in {compared} components at {len(samples)} points")
+
+
+def check_separable(state, proposal):
+    """The blocks re-checked against the data (every row inside one block, the L2 term block by block) and the
+    count of verified points against the product of the blocks' counts."""
+    facts = proposal.certificate.facts
+    if not separates(state.reduced, facts["blocks"]):
+        return False, "a datapoint (or the L2 term) couples two of the proposed blocks"
+    expected = math.prod(facts["counts"])
+    found = _distinct_points(state, proposal.source)
+    if len(found) != expected:
+        return False, f"the blocks' points give {expected} products, {len(found)} verified"
+    return True, f"every row lies in one block; {expected} products = verified points"
+
+
 def check_polynomial_system(state, proposal):
     expected = proposal.certificate.facts["real_count"]
     found = _distinct_points(state, proposal.source)
@@ -335,6 +383,8 @@ CHECKS = {
     CertificateKind.LINEAR_SYSTEM: check_linear_system,
     CertificateKind.PATTERNS: check_patterns,
     CertificateKind.POLYNOMIAL_SYSTEM: check_polynomial_system,
+    CertificateKind.EXP_SYSTEM: check_exp_system,
+    CertificateKind.SEPARABLE: check_separable,
     CertificateKind.CONVEXITY: check_convexity,
 }
 

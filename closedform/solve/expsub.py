@@ -110,7 +110,7 @@ class ExpSubstitution(Strategy):
                     continue
                 values[len(points)] = (mpmath.nstr(-mpmath.mpf(scale.p) / scale.q * mpmath.log(mpmath.mpf(value)),
                                                    digits + 5),)
-                points.append((-scale * sp.log(root),))
+                points.append((-scale * sp.log(root, evaluate=False),))  # log.eval would isolate the root again in SymPy
                 factors += [factor] if factor not in factors else []
         c = reduced.combinations[0]
         details = (f"with u = {text(sp.exp(-c / scale))} the gradient vanishes iff P(u) = 0 and u > 0, where "

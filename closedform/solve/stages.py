@@ -1,5 +1,6 @@
 """The pipeline's stages, each a small object with one verb, ``run(state)``, over one :class:`.state.State`:
 
+    Separable     a loss that is a sum over coordinate blocks: each block solved by the pipeline itself
     Strategies    closed forms propose points and certificates; every point is verified, every certificate
                   checked (modules :mod:`.verify`, :mod:`.checks`), before the next strategy is skipped
     Witness       a cheap float search over the box, always: a verified point outside an accepted "complete"
@@ -13,6 +14,8 @@
 Adding a stage is a class here and an entry in :data:`STAGES`."""
 from __future__ import annotations
 
+import itertools
+import math
 import time
 from fractions import Fraction
 
@@ -25,6 +28,7 @@ from ..budget import Deadline, run_with_budget
 from ..kinds import CertificateKind, Finish, Kind, RegionKind, Scope
 from ..model.neuron import Neuron
 from ..model.numbers import to_mpf
+from .blocks import block_neuron, coordinate_blocks, separates
 from .asymptotics import MAX_REPORTED, face_ray, faces, zeros_at_infinity
 from .certify import IntervalModel, NotCertifiable, certify_point, interval_digits
 from .checks import check, check_face_ray
@@ -32,6 +36,7 @@ from .classify import classify, classify_float, interval_radius, precision_radiu
 from .convexnewton import ConvexNewton, strict_convexity
 from .exclusion import box_search
 from .expsub import ExpSubstitution
+from .expsystem import ExpSystemStrategy
 from .galois import obstruction
 from .generic import Generic
 from .kink import classify_kink, kink_units
@@ -118,13 +123,56 @@ def _sharpen(state, c, exact, digits):
     return None if point is None else list(point)
 
 
+class Separable(Stage):
+    """A loss that is a sum over coordinate blocks (:mod:`.blocks`): each block solved by the pipeline itself; when
+    every block's list is complete on its whole space, the products of their points are verified one by one in
+    the whole problem and proposed as complete."""
+
+    name = "separable"
+
+    def run(self, state) -> None:
+        reduced = state.reduced
+        parts = coordinate_blocks(reduced)
+        if state.solver is None or len(parts) < 2 or not separates(reduced, parts):
+            return
+        lists = []
+        for number, block in enumerate(parts):
+            inner = state.solver(block_neuron(reduced, block), stages=FINITE_STAGES,
+                                 timeout=Deadline(STRATEGY_SHARE * state.deadline.left() / (len(parts) - number)))
+            if not (inner.complete and inner.certificate.scope is Scope.GLOBAL and inner.reduced.is_full
+                    and not inner.regions):
+                state.notes.append(f"separable: the block of coordinates {[j + 1 for j in block]} was not solved "
+                                   f"completely on its whole space; the problem is solved as one")
+                return
+            lists.append((block, inner.verified, inner.certificate))
+        for combination in itertools.product(*(entries for _, entries, _ in lists)):
+            c, exact = [None] * reduced.r, [None] * reduced.r
+            for (block, _, _), entry in zip(lists, combination):
+                for position, j in enumerate(block):
+                    c[j] = entry.c[position]
+                    exact[j] = entry.exact[position] if entry.exact is not None else None
+            admit(state, c, tuple(exact) if None not in exact else None, self.name, state.digits, must_hold=True)
+        counts = [len(entries) for _, entries, _ in lists]
+        details = (f"the loss is a sum of functions of the coordinate blocks "
+                   f"{', '.join(str([j + 1 for j in block]) for block, _, _ in lists)}; each block's stationary "
+                   f"points are complete on its whole space ({'; '.join(f'{c.kind.value}: {c.checked_by}' for _, _, c in lists)}), "
+                   f"so the stationary points are their {' x '.join(map(str, counts))} = {math.prod(counts)} "
+                   f"products")
+        accept(state, Proposal(Certificate(CertificateKind.SEPARABLE, Scope.GLOBAL, details,
+                                           facts={"blocks": [block for block, _, _ in lists], "counts": counts}),
+                               self.name))
+
+
 class Strategies(Stage):
     """Try the closed forms in order, each under the time budget, until one's certificate is accepted."""
 
     name = "strategies"
-    strategies = (OnePoint(), ConvexNewton(), Linear(), PiecewiseLinear(), Polynomial(), ExpSubstitution(), Generic())
+    strategies = (OnePoint(), ConvexNewton(), Linear(), PiecewiseLinear(), Polynomial(), ExpSubstitution(),
+                  ExpSystemStrategy(), Generic())
 
     def run(self, state) -> None:
+        if state.certificate is not None:
+            return  # the blocks of a separable loss answered
         reduced = state.reduced
         intervals = interval_model(reduced)
         until = Deadline(STRATEGY_SHARE * state.deadline.left())
@@ -572,7 +620,7 @@ def _face_rays(reduced, face, points, precision):
     return passed, len(rays) - len(passed)
 
 
-STAGES = (Strategies(), Witness(), Convexity(), BoxProof(), Classify(), Continua(), Obstruction(), Infinity())
+STAGES = (Separable(), Strategies(), Witness(), Convexity(), BoxProof(), Classify(), Continua(), Obstruction(), Infinity())
 FINITE_STAGES = STAGES[:-2]  # the finite stationary points only: no Galois obstruction, no zeros at infinity
 
 

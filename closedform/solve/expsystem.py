@@ -1,0 +1,189 @@
+"""The exponential substitution in several variables. For rational reduced data (r >= 2: d >= 2, or d = 1 with a
+bias), an activation with f, f' rational in exp(-k h), a loss with dl/dy rational in y and no L2 term, put
+u_j = exp(-k c_j / q_j), with q_j making the exponents m_ij = q_j z_ij integers. Then exp(-k h_i) = prod_j u_j^m_ij,
+the term g(t_i, h_i) of grad E is N_i(u) / D_i(u), and with L(u) a common multiple of the D_i that is positive on
+the open orthant u > 0, grad E = 0 there iff P_j(u) = L(u) sum_i z_ij N_i(u) / D_i(u) = 0 (j = 1..r): a polynomial
+system with integer coefficients. msolve isolates its real solutions; the positive ones are every stationary
+point on all of R^r, c_j = -(q_j / k) log u_j. Components where some u_j = 0 or L = 0 (outside the orthant) are
+removed by Rabinowitsch's trick (y u_1 ... u_r S(u) = 1, S the product of L's factors) when they make the system
+positive-dimensional."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import reduce as fold
+
+import flint
+import mpmath
+import sympy as sp
+
+from ..kinds import CertificateKind, Scope
+from ..model.symbols import t, u
+from .expsub import _exponent_scale, g_in_u
+from .msolve import binary, real_solutions
+from .parts import Certificate
+from ..printing import text
+from .strategy import Finding, Strategy
+
+MAX_BEZOUT = 40_000  # product of the equations' total degrees beyond which msolve is not tried (AHW (4, 2): 961)
+REFINEMENTS = 3  # times the isolation is redone at twice the bits when a box touches u_j = 0
+
+
+@dataclass(frozen=True)
+class ExpSystem:
+    """P_j as {exponents: int} dicts in u_1..u_r, the squarefree product S of L's factors, the scales q_j and k."""
+    equations: tuple
+    support: dict
+    q: tuple
+    k: int
+
+    @property
+    def bezout(self) -> int:
+        return math.prod(self.bezout_degrees())
+
+    def value(self, c):
+        """P(u(c)) at the reduced point c, at the working precision plus the digits its terms can cancel."""
+        with mpmath.extradps(int(sum(self.bezout_degrees()) * (1 + max(abs(float(x)) for x in c))) + 30):
+            u_values = [mpmath.exp(-self.k * cj * qj.q / qj.p) for cj, qj in zip(c, self.q)]
+            return [+mpmath.fsum(coefficient * mpmath.fprod(v ** e for v, e in zip(u_values, monomial) if e)
+                                 for monomial, coefficient in P.items()) for P in self.equations]
+
+    def bezout_degrees(self) -> list:
+        return [max(map(sum, P), default=0) for P in self.equations]
+
+
+def exp_system(reduced):
+    """The system of the module's docstring, or None when a denominator factor is not positive on the orthant
+    (its coefficients change sign)."""
+    neuron = reduced.neuron
+    r, k = reduced.r, neuron.activation.exp_scale
+    num, den = g_in_u(neuron.activation, neuron.criterion)
+    rows = [(z, target) for z, target in zip(reduced.z, neuron.data.t) if any(zj != 0 for zj in z)]
+    q = tuple(_exponent_scale([z[j] for z, _ in rows if z[j] != 0]) for j in range(r))
+    context = flint.fmpq_mpoly_ctx.get(("u", r), "degrevlex")
+    one = context.from_dict({(0,) * r: 1})
+    terms, factors = [], {}
+    for z, target in rows:
+        m = [int(zj * qj) for zj, qj in zip(z, q)]
+        A = context.from_dict({tuple(max(e, 0) for e in m): 1})
+        B = context.from_dict({tuple(max(-e, 0) for e in m): 1})
+        N, D = (sp.Poly(part.as_expr().subs(t, target), u) for part in (num, den))
+        degree = max(N.degree(), D.degree())
+        constant, powers = sp.factor_list(D.as_expr(), u)
+        mine = {}
+        for factor, power in powers:
+            f = _homogenise(sp.Poly(factor, u), A, B, sp.Poly(factor, u).degree(), context)
+            if all(c < 0 for c in f.coeffs()):
+                f, constant = -f, constant * (-1) ** power
+            if not all(c >= 0 for c in f.coeffs()):
+                return None
+            f = f / f.leading_coefficient()
+            key = tuple(sorted(f.to_dict().items()))
+            factors[key] = f
+            mine[key] = mine.get(key, 0) + power
+        # B^degree D(A / B) = constant * prod f~^power * B^(degree - deg D): the monomial is positive for u > 0
+        spare = [(degree - D.degree()) * max(-e, 0) for e in m]
+        terms.append((z, _homogenise(N, A, B, degree, context), constant, mine, spare))
+    equations = []
+    for j in range(r):  # L_j: a common multiple of the denominators of the rows with z_ij != 0 only
+        used = [term for term in terms if term[0][j] != 0]
+        highest = {key: max(term[3].get(key, 0) for term in used) for key in factors}
+        spare_max = [max(term[4][l] for term in used) for l in range(r)]
+        total = context.from_dict({})
+        for z, N, constant, mine, spare in used:
+            monomial = context.from_dict({tuple(a - b for a, b in zip(spare_max, spare)): 1})
+            cofactor = fold(lambda a, b: a * b, (factors[key] ** (power - mine.get(key, 0))
+                                                 for key, power in highest.items() if power), monomial)
+            total += flint.fmpq(*_ratio(z[j] / constant)) * N * cofactor
+        equations.append(_integral(total, r))
+    support = fold(lambda a, b: a * b, factors.values(), one)
+    return ExpSystem(tuple(equations), _integral(support, r), q, k)
+
+
+def _homogenise(poly, A, B, degree, context):
+    """B^degree poly(A / B) for a univariate SymPy Poly of degree <= ``degree``: a polynomial in u."""
+    out = context.from_dict({})
+    for (power,), coefficient in poly.terms():
+        out += flint.fmpq(*_ratio(coefficient)) * A ** power * B ** (degree - power)
+    return out
+
+
+def _ratio(value):
+    value = sp.Rational(value)
+    return int(value.p), int(value.q)
+
+
+def _integral(poly, r) -> dict:
+    """``poly`` times the positive rational making its coefficients coprime integers, divided by the largest
+    monomial dividing it (positive on the orthant), as {exponents: int}."""
+    items = poly.to_dict()
+    if not items:
+        return {}
+    low = [min(m[j] for m in items) for j in range(r)]
+    denominators = fold(math.lcm, (int(c.q) for c in items.values()), 1)
+    integers = {m: int(c * denominators) for m, c in items.items()}
+    divisor = fold(math.gcd, (abs(c) for c in integers.values()), 0)
+    return {tuple(int(e - lo) for e, lo in zip(m, low)): c // divisor for m, c in integers.items()}
+
+
+class ExpSystemStrategy(Strategy):
+    name = "exponential system"
+
+    def applies(self, reduced) -> bool:
+        n = reduced.neuron
+        return (reduced.r >= 2 and n.activation.exp_scale is not None and n.l2 == 0
+                and g_in_u(n.activation, n.criterion) is not None and binary() is not None)
+
+    def solve(self, reduced, digits: int = 60) -> Finding:
+        system = exp_system(reduced)
+        if system is None:
+            return Finding(notes=["a denominator of g is not positive for u > 0: no polynomial system"])
+        if system.bezout > MAX_BEZOUT:
+            return Finding(notes=[f"the polynomial system in u has Bezout number {system.bezout} > {MAX_BEZOUT}: "
+                                  f"not sent to msolve; the box search answers instead"])
+        r = reduced.r
+        bits = max(128, int(3.33 * (digits + 20)))
+        positive, found, saturated = None, None, False
+        for _ in range(REFINEMENTS):
+            found = self._isolate(system, r, bits, saturated)
+            if found.dimension == 1 and not saturated:
+                saturated = True
+                found = self._isolate(system, r, bits, saturated)
+            if found.dimension == 1:
+                return Finding(notes=["the polynomial system in u has a positive-dimensional solution set even "
+                                      "off u_j = 0 and L = 0: a continuum of stationary points may exist, so no "
+                                      "finite list is claimed complete"])
+            boxes = [box[:r] for box in found.boxes]
+            if all(all(lo > 0 for lo, _ in box) or any(hi <= 0 for _, hi in box) for box in boxes):
+                positive = [box for box in boxes if all(lo > 0 for lo, _ in box)]
+                break
+            bits *= 2
+        if positive is None:
+            return Finding(notes=["msolve's boxes still touch u_j = 0 at the highest precision: no claim"])
+        values = {}
+        with mpmath.workdps(digits + 15):
+            for index, box in enumerate(positive):
+                middle = [mpmath.mpf(lo.numerator) / lo.denominator / 2 + mpmath.mpf(hi.numerator) / hi.denominator / 2
+                          for lo, hi in box]
+                values[index] = tuple(mpmath.nstr(-mpmath.mpf(qj.p) / qj.q / system.k * mpmath.log(v), digits + 5)
+                                      for v, qj in zip(middle, system.q))
+        names = ", ".join(f"u{j + 1} = {text(sp.exp(-sp.Rational(system.k) / system.q[j] * c))}"
+                          for j, c in enumerate(reduced.variables))
+        details = (f"with {names}, grad E = 0 on all of R^{r} iff the integer polynomial system P(u) = 0 (degrees "
+                   f"{', '.join(map(str, system.bezout_degrees()))}) holds with u > 0; "
+                   f"msolve isolates its {len(found.boxes)} real solution(s)"
+                   f"{' (components on u_j = 0 or L = 0 removed)' if saturated else ''}, {len(positive)} of them "
+                   f"positive, each a stationary point")
+        certificate = Certificate(CertificateKind.EXP_SYSTEM, Scope.GLOBAL, details,
+                                  facts={"system": system, "count": len(positive), "real": len(found.boxes)})
+        return Finding(points=[None] * len(positive), values=values, certificate=certificate, equivalence=True)
+
+    @staticmethod
+    def _isolate(system, r, bits, saturated):
+        equations = list(system.equations)
+        if saturated:  # y u_1 ... u_r S(u) - 1: solutions with every u_j != 0 and S(u) != 0 only
+            rabinowitsch = {tuple(e + 1 for e in m) + (1,): c for m, c in system.support.items()}
+            rabinowitsch[(0,) * (r + 1)] = rabinowitsch.get((0,) * (r + 1), 0) - 1
+            equations = [{m + (0,): c for m, c in P.items()} for P in equations] + [rabinowitsch]
+        return real_solutions(equations, r + saturated, None, bits)  # the bounded worker kills msolve with it
+
