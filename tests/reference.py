@@ -8,7 +8,8 @@ total gradient and Hessian are assembled by the chain rule over the data,
     grad E  = sum_i g_i x~_i + l2 w_reg,           g_i  = d/dh l(t_i, f(h)) at h_i = w.x~_i
     Hess E  = sum_i g'_i x~_i x~_i^T + l2 I_reg,    g'_i = d/dh g_i.
 
-How the stationary points are found (p = number of parameters, at most 2 after the reduction below):
+How the stationary points are found (r = number of (reduced) variables, at most 3 after the reduction below;
+relu / leaky_relu: at most 2 parameters):
 
 * Rank: with l2 = 0 and rank(X~) = r < p the loss depends on w only through c = R w, R the non-zero rows of
   rref(X~) (the reduced variables; a box for a rank-deficient problem is read in these coordinates). Every
@@ -19,10 +20,16 @@ How the stationary points are found (p = number of parameters, at most 2 after t
   |G| is far above the rounding level of its terms), bisection of every sign change to 50+ digits, and, for roots
   of even multiplicity, Newton on G' from every grid local minimum of |G| followed by a zero test of G at two
   precisions.
-* Smooth activations, 2 variables: batched float Newton from a 40 x 40 grid over the box, a 20 x 20 grid over
-  the box shrunk 10x and random starts; then an mpmath Newton polish at 50+ digits that must converge
-  quadratically to a residual at the rounding level (tested again at a higher precision): a tiny gradient on a
-  saturating tail is not a root.
+* Smooth activations, 2 variables: batched float Newton (the stacked Hessians solved together with numpy,
+  singular ones dropped) from a 40 x 40 grid over the box, grids over the box shrunk 3x to 100x, 300 random
+  starts, the centre and the origin, and the centres of the grid cells where both gradient components change
+  sign; then an mpmath Newton polish at 50+ digits that must converge quadratically to a residual at the
+  rounding level (tested again at a higher precision): a tiny gradient on a saturating tail is not a root.
+* Smooth activations, 3 variables: the same batched float Newton from a 12 x 12 x 12 grid over the box, 8^3 grids
+  over the box shrunk 3x and 10x, a 6^3 grid over it shrunk 30x, 1000 random starts, the centre and the origin;
+  the same polish. More than 400 distinct candidates, or more than POLISH_SECONDS of polishing, and the
+  reference gives up (GaveUp: the problem is unchecked, never agreeing). Starts only: a root whose basin of
+  attraction misses every start is not found (a complete claim is then checked less, never wrongly).
 * relu / leaky_relu: exactly. Every activation pattern (active: h_i > 0; inactive: h_i <= 0) gives a smooth
   convex problem; with a quadratic per-sample loss (mse, matching) its stationarity system is linear and solved
   in exact rationals, its solution set intersected exactly with the pattern's cell. Singular systems give
@@ -31,8 +38,9 @@ How the stationary points are found (p = number of parameters, at most 2 after t
   directions (64 evenly spread ones plus the directions along and beside each kink line) at steps 1e-6 and
   1e-4, else "kink". logcosh with relu is solved the same way, numerically (Newton on the strictly convex
   pattern problem) unless l2 = 0 and the active rows are independent (then h_i = t_i/s_i exactly).
-* Kinds of smooth points: eigenvalues of the Hessian at 50+ digits; |eig| < 1e-30 * max(1, |H|) is
-  "degenerate", so a strict minimum with a tiny Hessian (eigenvalue 1e-22) is still a "min".
+* Kinds of smooth points: eigenvalues of the r x r Hessian at 50+ digits (closed form for r <= 2, mpmath's
+  eigsy for r = 3); |eig| < 1e-30 * max(1, |H|) is "degenerate", so a strict minimum with a tiny Hessian
+  (eigenvalue 1e-22) is still a "min".
 
 Public functions: :func:`reference_points`, :func:`reference_summary`, :func:`reference_loss`,
 :func:`reference_gradient`, :func:`reference_polish`; :class:`RefProblem` holds one problem.
@@ -558,8 +566,10 @@ class RefProblem:
             cs = [(c,) for c in _roots_1d(self, box[0], grid)]
         elif self.r == 2:
             cs = _roots_2d(self, box, seed)
+        elif self.r == 3:
+            cs = _roots_3d(self, box, seed)
         else:
-            raise NotImplementedError("the reference handles at most 2 (reduced) variables")
+            raise NotImplementedError("the reference handles at most 3 (reduced) variables")
         points, regions = [], []
         for c in cs:
             w = self.to_w(c)
@@ -751,29 +761,44 @@ def _newton_on_derivative(prob, c0, step, digits=WORK_DPS):
 # ----------------------------------------------------------------------------------------------------------------
 
 def _float_newton(prob, starts, iterations=100):
+    """Batched float Newton in any number r of reduced variables from the rows of ``starts`` (m x r): the
+    stacked Hessians are solved together (np.linalg.solve); a start whose Hessian is singular or not finite, or
+    whose iterate leaves |c| < 1e8, is dropped. Returns the end points whose last step was small."""
     _, (g, gp) = _compiled(prob.activation, prob.loss)
     Z = np.array([[float(a) for a in z] for z in prob.Z])
     t = np.array([float(v) for v in prob.t])
+    r = Z.shape[1]
     lam = float(prob.l2) * np.array([1.0 if m else 0.0 for m in prob.zreg])
-    c = starts.copy()
+    c = np.array(starts, dtype=float).reshape(-1, r).copy()
     alive = np.ones(len(c), dtype=bool)
+    step = np.zeros_like(c)
+    eye = np.eye(r)
     with np.errstate(all="ignore"):
         for _ in range(iterations):
-            h = c @ Z.T                                     # (m, n)
+            idx = np.nonzero(alive)[0]
+            if not len(idx):
+                break
+            cc = c[idx]
+            h = cc @ Z.T                                    # (m, n)
             gi = np.asarray(g(h, t), dtype=float) * np.ones_like(h)
             gpi = np.asarray(gp(h, t), dtype=float) * np.ones_like(h)
-            G = gi @ Z + lam * c
+            G = gi @ Z + lam * cc                           # (m, r)
             Hm = np.einsum("mi,ij,ik->mjk", gpi, Z, Z) + np.diag(lam)
-            det = Hm[:, 0, 0] * Hm[:, 1, 1] - Hm[:, 0, 1] * Hm[:, 1, 0]
-            step0 = (Hm[:, 1, 1] * G[:, 0] - Hm[:, 0, 1] * G[:, 1]) / det
-            step1 = (-Hm[:, 1, 0] * G[:, 0] + Hm[:, 0, 0] * G[:, 1]) / det
-            step = np.stack([step0, step1], axis=1)
-            bad = ~np.isfinite(step).all(axis=1)
-            alive &= ~bad
-            step[bad] = 0
-            c = c - step
+            finite = np.isfinite(Hm).all(axis=(1, 2)) & np.isfinite(G).all(axis=1)
+            Hm[~finite] = eye
+            G[~finite] = 0
+            # singular (or numerically so) Hessians: the smallest singular value below 1e-14 of the largest
+            sv = np.linalg.svd(Hm, compute_uv=False)
+            singular = ~(sv[:, -1] > 1e-14 * sv[:, 0])
+            Hm[singular] = eye
+            st = np.linalg.solve(Hm, G[..., None])[..., 0]
+            bad = ~finite | singular | ~np.isfinite(st).all(axis=1)
+            st[bad] = 0
+            step[idx] = st
+            c[idx] = cc - st
+            alive[idx[bad]] = False
             alive &= np.isfinite(c).all(axis=1) & (np.abs(c).max(axis=1) < 1e8)
-    converged = np.linalg.norm(step, axis=1) <= 1e-7 * (1 + np.linalg.norm(c, axis=1))
+        converged = np.linalg.norm(step, axis=1) <= 1e-7 * (1 + np.linalg.norm(c, axis=1))
     return c[alive & converged]
 
 
@@ -825,19 +850,56 @@ def _roots_2d(prob, box, seed):
     for shrink in (1, 10):
         starts.append(_sign_cells(prob, [(ca + (a0 - ca) / shrink, ca + (a1 - ca) / shrink),
                                          (cb + (b0 - cb) / shrink, cb + (b1 - cb) / shrink)]))
-    ends = _float_newton(prob, np.vstack(starts))
-    width = max(a1 - a0, b1 - b0)
-    inside = ends[(ends[:, 0] > a0 - 0.2 * width) & (ends[:, 0] < a1 + 0.2 * width)
-                  & (ends[:, 1] > b0 - 0.2 * width) & (ends[:, 1] < b1 + 0.2 * width)]
+    return _polish_candidates(prob, _float_newton(prob, np.vstack(starts)), box, "2-D")
+
+
+def _roots_3d(prob, box, seed):
+    """Three reduced variables: batched float Newton from a 12^3 grid over the box, 8^3 grids over the box
+    shrunk 3x, 10x and 30x about its centre, 1000 random starts, the centre and the origin; then the mpmath
+    polish of :func:`_polish_candidates`."""
+    lo = np.array([a for a, _ in box], dtype=float)
+    hi = np.array([b for _, b in box], dtype=float)
+    centre = (lo + hi) / 2
+
+    def grid(shrink, count):
+        axes = [np.linspace(centre[j] + (lo[j] - centre[j]) / shrink, centre[j] + (hi[j] - centre[j]) / shrink,
+                            count) for j in range(3)]
+        return np.stack([m.ravel() for m in np.meshgrid(*axes, indexing="ij")], axis=1)
+
+    starts = [grid(1, 12)]
+    for shrink, count in ((3, 8), (10, 8), (30, 6)):       # the box shrunk: small features near the centre
+        starts.append(grid(shrink, count))
+    rng = np.random.default_rng(seed)
+    starts.append(rng.uniform(lo, hi, size=(1000, 3)))
+    starts.append(np.array([centre, np.zeros(3)]))
+    return _polish_candidates(prob, _float_newton(prob, np.vstack(starts)), box, "3-D")
+
+
+MAX_CANDIDATES = 400
+
+
+def _polish_candidates(prob, ends, box, label):
+    """Float Newton end points within the box widened by 20% of its width, deduplicated (relative 1e-6, nearest
+    the origin first), each polished by :meth:`RefProblem.newton_polish`; the roots that pass, deduplicated at
+    1e-20. At most MAX_CANDIDATES candidates are polished (in 2-D the farthest beyond that are dropped, in 3-D the
+    reference gives up) and for at most POLISH_SECONDS (then GaveUp)."""
+    lo = np.array([a for a, _ in box], dtype=float)
+    hi = np.array([b for _, b in box], dtype=float)
+    width = float(np.max(hi - lo))
+    keep = np.all((ends > lo - 0.2 * width) & (ends < hi + 0.2 * width), axis=1)
+    inside = ends[keep]
     candidates = []
     for c in inside[np.argsort(np.linalg.norm(inside, axis=1))]:
         if all(np.linalg.norm(c - d) > 1e-6 * (1 + np.linalg.norm(c)) for d in candidates):
             candidates.append(c)
+    if len(candidates) > MAX_CANDIDATES and prob.r > 2:
+        raise GaveUp(f"the reference found {len(candidates)} {label} candidates, more than it polishes "
+                     f"({MAX_CANDIDATES})")
     roots = []
     start = time.perf_counter()
-    for c in candidates[:400]:
+    for c in candidates[:MAX_CANDIDATES]:
         if time.perf_counter() - start > POLISH_SECONDS:
-            raise GaveUp(f"the reference gave up polishing 2-D candidates after {POLISH_SECONDS} s")
+            raise GaveUp(f"the reference gave up polishing {label} candidates after {POLISH_SECONDS} s")
         polished, ok = prob.newton_polish([mpmath.mpf(float(v)) for v in c])
         if not ok:
             continue

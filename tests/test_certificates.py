@@ -124,8 +124,13 @@ def test_three_point_problem_gets_a_jordan_witness_at_degree_331(solved):
 
 
 def test_two_dimensional_search_on_the_issue_box_is_complete():
+    """sigmoid: exp(-w_j) turns the gradient into a polynomial system, complete on the whole plane even when a box
+    is asked for; softplus (log(1 + e^h) is not rational in e^h): the box search proves the box."""
     data = [((1, 0), "1/5"), ((0, 1), "7/10"), ((1, 1), "1/2")]
     r = cf.Neuron(data=data).stationary_points(box=[(-30, 30), (-30, 30)], timeout=30)
+    assert r.complete and r.box is None and r.certificate.kind is cf.CertificateKind.EXP_SYSTEM
+    assert [(p.kind, p.certified) for p in r.points] == [(cf.Kind.MIN, True)]
+    r = cf.Neuron("softplus", data=data).stationary_points(box=[(-30, 30), (-30, 30)], timeout=30)
     assert r.complete and r.status is cf.Status.OK
     assert [(p.kind, p.certified) for p in r.points] == [(cf.Kind.MIN, True)]
     assert r.box == [(-30.0, 30.0), (-30.0, 30.0)]

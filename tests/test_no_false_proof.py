@@ -219,7 +219,8 @@ def test_indefinite_hessian_with_a_zero_eigenvalue_is_a_saddle():
     r = cf.Neuron("square", data=[((1, 0, 0), 0), ((0, 1, 0), 1), ((0, 0, 1), -1)]).stationary_points()
     assert sorted((tuple(float(v) for v in p.w), p.kind) for p in r.points) == [
         ((0.0, -1.0, 0.0), Kind.DEGENERATE), ((0.0, 0.0, 0.0), Kind.SADDLE), ((0.0, 1.0, 0.0), Kind.DEGENERATE)]
-    assert r.complete and r.certificate.kind is CertificateKind.POLYNOMIAL_SYSTEM
+    # E separates by coordinate: each 1-D block is a polynomial whose real roots are isolated exactly
+    assert r.complete and r.certificate.kind is CertificateKind.SEPARABLE and r.certificate.facts["counts"] == [1, 3, 1]
 
 
 def test_a_valley_of_saturated_terms_is_not_a_point():

@@ -107,7 +107,9 @@ def test_symbolic_hyperplane_in_three_dimensions():
 def test_numeric_fallback_two_dimensions_against_findroot(solved):
     data = [((1, 0), "1/5"), ((0, 1), "7/10"), ((1, 1), "1/2")]
     r = solved({"timeout": 10}, activation="sigmoid", loss="mse", data=data)  # as test_certificates' enclosures
-    assert r.certificate is None or r.certificate.scope is cf.Scope.BOX  # no closed form: nothing global
+    # u_j = exp(-w_j) makes grad E = 0 an integer polynomial system: msolve's one positive solution, on all of R^2
+    assert (r.certificate.kind, r.certificate.scope, r.box) == (cf.CertificateKind.EXP_SYSTEM, cf.Scope.GLOBAL, None)
+    assert r.certificate.facts["count"] == len(r.points) == 1
     points = [tuple(float(v) for v in p.w) for p in r.points]
     # an independent solve from each reported point's neighbourhood and from a grid of starts must agree
     with mpmath.workdps(30):
@@ -122,8 +124,8 @@ def test_numeric_fallback_two_dimensions_against_findroot(solved):
         for w in points:
             root = mpmath.findroot(grad, w)
             assert max(abs(root[0] - w[0]), abs(root[1] - w[1])) < 1e-10
-    # hand: a min near logit targets exists, (w1 + w2) ~ 0 region; at least that one
-    assert any(p.kind is cf.Kind.MIN for p in r.points)
+    # hand: a min near logit targets exists, (w1 + w2) ~ 0 region; it is the only point
+    assert [p.kind for p in r.points] == [cf.Kind.MIN]
 
 
 def test_negative_inputs_and_three_roots_match_a_sign_change_scan(solved):
@@ -166,8 +168,9 @@ def test_a_ray_inside_a_face_is_a_zero_at_infinity(solved):
     assert rays[((-1, 0), (0, sp.log(sp.Rational(3, 2))))] == sp.Rational(5, 32)
     assert rays[((-2, 1), (0, 0))] == sp.Rational(89, 800)
     assert min(float(a.limit_loss) for a in r.asymptotic) == 89 / 800
-    # complete in a box only: the infimum (the finite minimum here) is not claimed proved
-    assert r.box is not None and r.infimum.attained and r.infimum.proved is False
+    # complete on the whole plane (msolve), every cell and face decided: the finite minimum is the proved infimum
+    assert r.box is None and r.infimum.attained and r.infimum.proved
+    assert abs(float(r.infimum.value) - float(r.points[0].loss)) < 1e-15 and float(r.points[0].loss) < 89 / 800
 
 
 def test_quasi_separation_with_a_bias_has_its_infimum_2_log_2_at_infinity():

@@ -132,6 +132,7 @@ class ExpSystemStrategy(Strategy):
     def applies(self, reduced) -> bool:
         n = reduced.neuron
         return (reduced.r >= 2 and n.activation.exp_scale is not None and n.l2 == 0
+                and all(v.is_Rational for z in reduced.z for v in z) and all(v.is_Rational for v in n.data.t)
                 and g_in_u(n.activation, n.criterion) is not None and binary() is not None)
 
     def solve(self, reduced, digits: int = 60) -> Finding:

@@ -52,6 +52,7 @@ from ..printing import text
 MAX_BOX_DIM = 2
 MAX_BOX_WORK = 2e6  # samples x variables^2 beyond which the box search (float64, vectorised) is skipped
 STRATEGY_SHARE = 0.5  # of the time left, for all closed forms together: the rest is the search's
+SEPARABLE_SHARE = 0.8  # of the time left, for the blocks of a separable loss (their answers are the whole answer)
 SEARCH_SHARE = 0.7  # of the time left: the float search and the box proof leave time to classify
 POLISH_CHUNK = 16  # witness candidates polished per worker: the deadline keeps the batches done before it
 FACE_SHARE = 5.0  # seconds at most for one restricted problem on a face (half of what is left, if less)
@@ -135,10 +136,14 @@ class Separable(Stage):
         parts = coordinate_blocks(reduced)
         if state.solver is None or len(parts) < 2 or not separates(reduced, parts):
             return
-        lists = []
+        lists, solved = [], {}
         for number, block in enumerate(parts):
-            inner = state.solver(block_neuron(reduced, block), stages=FINITE_STAGES,
-                                 timeout=Deadline(STRATEGY_SHARE * state.deadline.left() / (len(parts) - number)))
+            problem = block_neuron(reduced, block)
+            key = (problem.data.x, problem.data.t, problem.l2)  # equal blocks (AHW: every axis alike) solved once
+            if key not in solved:
+                solved[key] = state.solver(problem, stages=FINITE_STAGES, timeout=Deadline(
+                    SEPARABLE_SHARE * state.deadline.left() / (len(parts) - number)))
+            inner = solved[key]
             if not (inner.complete and inner.certificate.scope is Scope.GLOBAL and inner.reduced.is_full
                     and not inner.regions):
                 state.notes.append(f"separable: the block of coordinates {[j + 1 for j in block]} was not solved "

