@@ -211,3 +211,11 @@ def test_population_derivation_checks_the_reduced_gradient_and_concludes():
     assert text.rstrip().endswith(r"\[ S = \text{complete on } \mathbb{R}^{2} \]")
     numeric = DOCUMENTS["population_numeric"]().to_latex()
     assert "every number below is numeric" in numeric and r"\text{not proved complete}" in numeric
+
+
+def test_derivation_prints_decimal_points_to_their_own_digits():
+    """sigmoid + mse, bias, x = 0 -> 1/4, x = 1 -> 3/4: w* = (2 log 3, -log 3) (by hand; tests/test_wholespace.py).
+    The 20 digits shown are the point's: 2 log 3 = 2.19722457733621938279..., not a 15-digit float padded out
+    (2.1972245773362195642 before the fix)."""
+    text = cf.Neuron("sigmoid", "mse", bias=True, data=[(0, "1/4"), (1, "3/4")]).derivation().to_markdown()
+    assert "2.1972245773362193828" in text and "-1.0986122886681096914" in text

@@ -375,7 +375,9 @@ def _add_result(d: Derivation, neuron, result, wx=None):
 def _add_point(d: Derivation, point, digits: int):
     """w* exact where known (its algebraic numbers named, see :func:`_add_named`), and its decimal value."""
     kind = f"A stationary point, a {point.kind.value} by the signs of the Hessian's eigenvalues"
-    decimals = sp.Tuple(*[sp.Float(sp.N(v, min(digits, 20)), min(digits, 20)) for v in point.w])
+    shown = min(digits, 20)  # an mpf straight into Float: sp.N(mpf) would round it to 15 digits first
+    decimals = sp.Tuple(*[sp.Float(v, shown) if isinstance(v, mpmath.mpf) else sp.Float(sp.N(v, shown), shown)
+                          for v in point.w])
     decimals = decimals[0] if len(decimals) == 1 else decimals
     if point.exact is None:
         d.statement(f"{kind} (gradient residual {float(point.residual):.1e}).", sp.Symbol("w^{*}"), decimals, "~")

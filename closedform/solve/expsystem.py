@@ -42,8 +42,12 @@ class ExpSystem:
         return math.prod(self.bezout_degrees())
 
     def value(self, c):
-        """P(u(c)) at the reduced point c, at the working precision plus the digits its terms can cancel."""
-        with mpmath.extradps(int(sum(self.bezout_degrees()) * (1 + max(abs(float(x)) for x in c))) + 30):
+        """P(u(c)) at the reduced point c (u_j = exp(-k c_j / q_j)), at the working precision plus the digits its
+        largest term has, which is what the sum can cancel."""
+        logs = [abs(float(cj)) * self.k * float(qj.q) / float(qj.p) / math.log(10) for cj, qj in zip(c, self.q)]
+        largest = max((len(str(abs(coefficient))) + sum(e * l for e, l in zip(monomial, logs))
+                       for P in self.equations for monomial, coefficient in P.items()), default=0)
+        with mpmath.extradps(int(largest) + 30):  # the largest term's digits: what the sum can cancel
             u_values = [mpmath.exp(-self.k * cj * qj.q / qj.p) for cj, qj in zip(c, self.q)]
             return [+mpmath.fsum(coefficient * mpmath.fprod(v ** e for v, e in zip(u_values, monomial) if e)
                                  for monomial, coefficient in P.items()) for P in self.equations]
