@@ -8,6 +8,7 @@ from itertools import product
 import mpmath
 import numpy as np
 import pytest
+import sympy as sp
 
 import closedform as cf
 from closedform.kinds import CertificateKind, Kind
@@ -64,6 +65,41 @@ def test_one_dimension_with_a_bias_has_its_one_point_on_the_whole_plane():
         assert abs(point.w[0] - 2 * mpmath.log(3)) < mpmath.mpf(10) ** -25
         assert abs(point.w[1] + mpmath.log(3)) < mpmath.mpf(10) ** -25
     assert point.kind is Kind.MIN and point.certified and abs(float(point.loss)) < 1e-25
+    # msolve's eliminant has degree 1 here: the point is exact, u = (1/9, 3)
+    assert point.exact == (sp.log(9), -sp.log(3))
+
+
+@pytest.mark.parametrize("data, exact, loss", [
+    # sigma(w + b) = 1/4, sigma(2 w + b) = 3/4: w + b = -log 3, 2 w + b = log 3 (by hand)
+    ([(1, "1/4"), (2, "3/4")], (sp.log(9), -sp.log(27)), 0),
+    # x = 0 -> 1/4 alone fixes b = -log 3; x = 1 carries 3/4 and 1/2, whose mean 5/8 is sigma(w + b): w = log 5;
+    # the loss is what the mean leaves: ((1/8)^2 + (1/8)^2) / 2
+    ([(0, "1/4"), (1, "3/4"), (1, "1/2")], (sp.log(5), -sp.log(3)), sp.Rational(1, 64)),
+])
+def test_exact_points_from_msolves_parametrisation(data, exact, loss):
+    r = cf.Neuron("sigmoid", "mse", bias=True, data=data).stationary_points()
+    (point,) = r.points
+    assert r.complete and r.box is None and point.exact == exact and point.kind is Kind.MIN
+    assert abs(point.loss - loss) < 1e-40
+
+
+def test_msolve_parametrisation_in_its_own_order_of_names():
+    """msolve may list the variables in another order (here x1 before x0): boxes and coordinates follow its names.
+    x0 = 2, x1^2 = 3 x0 + 3 = 9: (2, 3) and (2, -3), whatever order msolve chooses."""
+    found = real_solutions([{(1, 0): 1, (0, 0): -2}, {(0, 2): 1, (1, 0): -3, (0, 0): -3}], 2, parametrize=True)
+    assert sorted(found.boxes) == [((2, 2), (-3, -3)), ((2, 2), (3, 3))]
+    theta = sp.Symbol("theta")
+    coordinates = found.parametrization.coordinates(theta, 2)
+    eliminant = sp.Poly(list(reversed(found.parametrization.eliminant)), theta)
+    solutions = {tuple(sp.simplify(c.subs(theta, root)) for c in coordinates) for root in sp.real_roots(eliminant)}
+    assert solutions == {(2, 3), (2, -3)}
+    # an answer written by hand in msolve's grammar, names reordered: solutions (x0, x1) = (1, 3) and (2, 5) with
+    # theta = x0, w = theta^2 - 3 theta + 2, v = w' = 2 theta - 3 and x1 = 2 theta + 1 = -(3 + 4 theta - 4 theta^2) / v
+    forced = parse("[0, [0, 2, 2, ['x1', 'x0'], [0, 1], [1, [[2, [2, -3, 1]], [1, [-3, 2]], [[[2, [3, 4, -4]], 1]]]]],"
+                   "[1, [[[3, 3], [1, 1]], [[5, 5], [2, 2]]]]]:", 2)
+    assert forced.boxes == (((1, 1), (3, 3)), ((2, 2), (5, 5)))
+    x0, x1 = forced.parametrization.coordinates(theta, 2)
+    assert x0 == theta and [x1.subs(theta, 1), x1.subs(theta, 2)] == [3, 5]
 
 
 def test_quasi_complete_separation_is_proved_to_have_no_finite_point():

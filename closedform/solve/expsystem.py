@@ -22,9 +22,13 @@ from ..model.symbols import t, u
 from .expsub import _exponent_scale, g_in_u
 from .msolve import binary, real_solutions
 from .parts import Certificate
+from .roots import real_roots
 from ..printing import text
 from .strategy import Finding, Strategy
 
+MAX_EXACT_DEGREE = 12  # eliminants up to this degree are searched for exact points (CRootOf); beyond, SymPy's root
+# isolation (used when a CRootOf is printed or compared) costs seconds, and the decimals with the certificate stand
+MAX_EXACT_TEXT = 300  # characters of the exact coordinates beyond which a point is given by its decimals only
 MAX_BEZOUT = 40_000  # product of the equations' total degrees beyond which msolve is not tried (AHW (4, 2): 961)
 REFINEMENTS = 3  # times the isolation is redone at twice the bits when a box touches u_j = 0
 
@@ -165,13 +169,18 @@ class ExpSystemStrategy(Strategy):
             bits *= 2
         if positive is None:
             return Finding(notes=["msolve's boxes still touch u_j = 0 at the highest precision: no claim"])
-        values = {}
+        values, points = {}, []
         with mpmath.workdps(digits + 15):
             for index, box in enumerate(positive):
                 middle = [mpmath.mpf(lo.numerator) / lo.denominator / 2 + mpmath.mpf(hi.numerator) / hi.denominator / 2
                           for lo, hi in box]
                 values[index] = tuple(mpmath.nstr(-mpmath.mpf(qj.p) / qj.q / system.k * mpmath.log(v), digits + 5)
                                       for v, qj in zip(middle, system.q))
+        exact = _exact_points(found.parametrization, positive, r, digits)
+        for index in range(len(positive)):
+            u_exact = exact.get(index)
+            points.append(None if u_exact is None else tuple(-sp.Rational(qj) / system.k * sp.log(v, evaluate=False)
+                                                              for v, qj in zip(u_exact, system.q)))
         names = ", ".join(f"u{j + 1} = {text(sp.exp(-sp.Rational(system.k) / system.q[j] * c))}"
                           for j, c in enumerate(reduced.variables))
         details = (f"with {names}, grad E = 0 on all of R^{r} iff the integer polynomial system P(u) = 0 (degrees "
@@ -179,9 +188,12 @@ class ExpSystemStrategy(Strategy):
                    f"msolve isolates its {len(found.boxes)} real solution(s)"
                    f"{' (components on u_j = 0 or L = 0 removed)' if saturated else ''}, {len(positive)} of them "
                    f"positive, each a stationary point")
+        if exact:
+            details += (f"; {len(exact)} of them exact: u as a rational function of a root of msolve's eliminating "
+                        f"polynomial (degree {len(found.parametrization.eliminant) - 1})")
         certificate = Certificate(CertificateKind.EXP_SYSTEM, Scope.GLOBAL, details,
                                   facts={"system": system, "count": len(positive), "real": len(found.boxes)})
-        return Finding(points=[None] * len(positive), values=values, certificate=certificate, equivalence=True)
+        return Finding(points=points, values=values, certificate=certificate, equivalence=True)
 
     @staticmethod
     def _isolate(system, r, bits, saturated):
@@ -190,5 +202,36 @@ class ExpSystemStrategy(Strategy):
             rabinowitsch = {tuple(e + 1 for e in m) + (1,): c for m, c in system.support.items()}
             rabinowitsch[(0,) * (r + 1)] = rabinowitsch.get((0,) * (r + 1), 0) - 1
             equations = [{m + (0,): c for m, c in P.items()} for P in equations] + [rabinowitsch]
-        return real_solutions(equations, r + saturated, None, bits)  # the bounded worker kills msolve with it
+        # no time limit of its own: the bounded worker kills msolve with it
+        return real_solutions(equations, r + saturated, None, bits, parametrize=True)
 
+
+def _exact_points(parametrization, boxes, r, digits) -> dict:
+    """{index of a box: (u_1, ..., u_r) exact}: each real root theta of the eliminant (isolated by FLINT) whose
+    coordinates fall inside a box names that box's point, each u_j reduced to a polynomial in theta modulo
+    theta's irreducible factor; kept only when it is short enough to read (MAX_EXACT_TEXT characters)."""
+    if parametrization is None or len(parametrization.eliminant) - 1 > MAX_EXACT_DEGREE:
+        return {}
+    theta = sp.Symbol("theta")
+    eliminant = sp.Poly(list(reversed(parametrization.eliminant)), theta)
+    coordinates = [sp.fraction(sp.cancel(expr)) for expr in parametrization.coordinates(theta, r)]
+    found = {}
+    for root, value, factor in real_roots(eliminant, digits):
+        at = sp.Float(value, digits + 10)
+        point = [mpmath.mpf(sp.N((num / den).subs(theta, at), digits + 5)) for num, den in coordinates]
+        for index, box in enumerate(boxes):
+            if index in found or not all(mpmath.mpf(lo.numerator) / lo.denominator - _slack(digits) <= v
+                                         <= mpmath.mpf(hi.numerator) / hi.denominator + _slack(digits)
+                                         for v, (lo, hi) in zip(point, box)):
+                continue
+            minimal = sp.Poly(factor.as_expr().subs(factor.gen, theta), theta)
+            reduced = [sp.Poly(num, theta).mul(sp.Poly(sp.invert(den, minimal.as_expr(), theta), theta)).rem(minimal)
+                       for num, den in coordinates]
+            exact = tuple(poly.as_expr().subs(theta, root) for poly in reduced)
+            if sum(len(text(v)) for v in exact) <= MAX_EXACT_TEXT:
+                found[index] = exact
+    return found
+
+
+def _slack(digits):
+    return mpmath.mpf(10) ** -(digits // 2)

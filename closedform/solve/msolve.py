@@ -5,7 +5,11 @@ with ``--no-deps``: the binary is self-contained), from ``$CLOSEDFORM_MSOLVE`` o
 
 Output grammar (msolve 0.10): ``[-1]:`` no complex solution; ``[1, nvars, -1, []]:`` infinitely many complex
 solutions; ``[0, [1, [box, ...]]]:`` finitely many, with one box ``[[lo, hi], ...]`` per distinct real solution,
-each bound an integer or ``m / 2^e``."""
+each bound an integer or ``m / 2^e``. With ``-P 1`` a rational parametrisation comes first,
+``[0, [0, nvars, degree, names, form, [1, [[deg, w], [deg, v], [[[deg, v_i], c_i], ...]]]], [1, [box, ...]]]``:
+every solution is x_i = -v_i(theta) / (c_i v(theta)) for the names but the last, which is theta itself, over the
+roots theta of w (coefficients listed from the constant term up; msolve adds a last name of its own when no
+variable separates the solutions, and may reorder the names: the boxes then follow its order)."""
 from __future__ import annotations
 
 import ast
@@ -29,10 +33,33 @@ class MsolveUnavailable(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Parametrization:
+    """names[i] = -numerators[i](theta) / (constants[i] v(theta)) for i < len(numerators); the last name is theta,
+    a root of ``eliminant``; polynomials as integer coefficient lists from the constant term up. ``names`` are in
+    msolve's order, which may differ from the input's."""
+    names: tuple
+    eliminant: tuple
+    denominator: tuple
+    numerators: tuple
+    constants: tuple
+
+    def coordinates(self, theta, count: int) -> list:
+        """The input's variables x0, ..., x{count-1} as exact expressions in ``theta``."""
+        def poly(coefficients):
+            return sum(int(c) * theta ** k for k, c in enumerate(coefficients))
+        v = poly(self.denominator)
+        by_name = {name: -poly(numerator) / (int(c) * v)
+                   for name, numerator, c in zip(self.names, self.numerators, self.constants)}
+        by_name[self.names[-1]] = theta
+        return [by_name[f"x{j}"] for j in range(count)]
+
+
+@dataclass(frozen=True)
 class RealSolutions:
     """``dimension``: -1 no complex solution, 0 finitely many, 1 infinitely many (then ``boxes`` is empty)."""
     dimension: int
     boxes: tuple  # per distinct real solution, one (lo, hi) pair of Fractions per variable, lo <= x <= hi
+    parametrization: Optional[Parametrization] = None
 
 
 def binary() -> Optional[str]:
@@ -68,7 +95,8 @@ def system_text(equations, count: int) -> str:
     return ",".join(names) + "\n0\n" + ",\n".join(lines) + "\n"
 
 
-def real_solutions(equations, count: int, seconds: Optional[float] = None, bits: int = 128) -> RealSolutions:
+def real_solutions(equations, count: int, seconds: Optional[float] = None, bits: int = 128,
+                   parametrize: bool = False) -> RealSolutions:
     """Every real solution of ``equations = 0`` ({exponents: int} in ``count`` variables) isolated to ``bits`` bits; raises TimeoutError past ``seconds``
     (msolve is killed; None: no limit of its own), MsolveUnavailable without a binary, RuntimeError on anything msolve does not answer."""
     program = binary()
@@ -79,7 +107,8 @@ def real_solutions(equations, count: int, seconds: Optional[float] = None, bits:
         with open(source, "w") as handle:
             handle.write(system_text(equations, count))
         try:
-            finished = subprocess.run([program, "-f", source, "-o", target, "-p", str(bits)], capture_output=True,
+            finished = subprocess.run([program, "-f", source, "-o", target, "-p", str(bits)]
+                                      + (["-P", "1"] if parametrize else []), capture_output=True,
                                       text=True, timeout=None if seconds is None else max(seconds, 0.01), preexec_fn=die_with_parent)
         except subprocess.TimeoutExpired:
             raise TimeoutError(f"msolve did not finish within {seconds:.3g} s") from None
@@ -97,12 +126,31 @@ def parse(output: str, count: int) -> RealSolutions:
         return RealSolutions(-1, ())
     if value[0] == 1:
         return RealSolutions(1, ())
+    parametrization, order = None, list(range(count))
+    if value[0] == 0 and len(value) == 3:  # with -P 1: the boxes follow msolve's order of the names
+        parametrization, value = _parametrization(value[1], count), [0, value[2]]
+        if parametrization is None:
+            raise RuntimeError(f"unexpected msolve parametrisation: {body[:120]}")
+        order = [parametrization.names.index(f"x{j}") for j in range(count)]
     if value[0] != 0 or len(value) != 2 or value[1][0] != 1:
         raise RuntimeError(f"unexpected msolve output: {body[:120]}")
     boxes = tuple(tuple((_number(lo), _number(hi)) for lo, hi in box) for box in value[1][1])
     if any(len(box) != count or any(lo > hi for lo, hi in box) for box in boxes):
         raise RuntimeError("msolve returned a malformed box")
-    return RealSolutions(0, boxes)
+    return RealSolutions(0, tuple(tuple(box[k] for k in order) for box in boxes), parametrization)
+
+
+def _parametrization(part, count) -> Optional[Parametrization]:
+    """The parametrisation block, or None when it is not the shape the module docstring describes."""
+    try:
+        names, (_, (eliminant, denominator, coordinates)) = tuple(part[3]), part[5]
+        if len(coordinates) != len(names) - 1 or not {f"x{j}" for j in range(count)} <= set(names):
+            return None
+        return Parametrization(names, tuple(eliminant[1]), tuple(denominator[1]),
+                               tuple(tuple(numerator[1]) for numerator, _ in coordinates),
+                               tuple(c for _, c in coordinates))
+    except (TypeError, ValueError):
+        return None
 
 
 def _number(bound) -> Fraction:
