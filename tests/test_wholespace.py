@@ -171,3 +171,11 @@ def test_a_block_with_a_region_leaves_the_problem_whole():
     r = cf.Neuron("relu", "mse", dim=2, data=[((1, 0), 1), ((0, 1), 2)]).stationary_points()
     assert any("separable: the block of coordinates [1] was not solved completely" in note for note in r.notes)
     assert r.certificate is None or r.certificate.kind is not CertificateKind.SEPARABLE
+
+
+def test_a_coordinate_no_datapoint_touches_is_not_a_block():
+    """relu, bias, x = 0 -> 1, l2 = 1/10 (found by the differential test: the separable route built a block with
+    no data and crashed). E = (relu(b) - 1)^2 / 2 + w^2 / 20 by hand: the minimum (0, 1), and w = 0, b <= 0 flat."""
+    r = cf.Neuron("relu", "mse", bias=True, l2="1/10", data=[(0, 1)]).stationary_points()
+    assert r.complete and [p.exact for p in r.points] == [(0, 1)] and r.points[0].kind is Kind.MIN
+    assert [region.kind for region in r.regions] == [cf.RegionKind.FLAT]

@@ -43,11 +43,13 @@ def separates(reduced, blocks) -> bool:
     return all(len({bool(regularised[j]) for j in block}) == 1 for block in blocks)
 
 
-def block_neuron(reduced, block) -> Neuron:
+def block_neuron(reduced, block):
     """The problem of one block: the rows supported in it, restricted to its coordinates (rows that are 0 there
-    only add a constant to E)."""
+    only add a constant to E); None for a block no row touches (only an L2 term, or nothing, acts on it)."""
     neuron = reduced.neuron
     rows = [(tuple(z[j] for j in block), t) for z, t in zip(reduced.z, neuron.data.t) if any(z[j] != 0 for j in block)]
+    if not rows:
+        return None
     data = [(x[0] if len(block) == 1 else x, t) for x, t in rows]
     penalised = neuron.l2 != 0 and reduced.regularised[block[0]]
     return Neuron(neuron.activation, neuron.criterion, dim=len(block), data=data, l2=neuron.l2 if penalised else 0)

@@ -136,9 +136,11 @@ class Separable(Stage):
         parts = coordinate_blocks(reduced)
         if state.solver is None or len(parts) < 2 or not separates(reduced, parts):
             return
+        problems = [block_neuron(reduced, block) for block in parts]
+        if None in problems:
+            return  # a coordinate no datapoint touches (an L2 term alone, with a bias and x = 0): solved as one
         lists, solved = [], {}
-        for number, block in enumerate(parts):
-            problem = block_neuron(reduced, block)
+        for number, (block, problem) in enumerate(zip(parts, problems)):
             key = (problem.data.x, problem.data.t, problem.l2)  # equal blocks (AHW: every axis alike) solved once
             if key not in solved:
                 solved[key] = state.solver(problem, stages=FINITE_STAGES, timeout=Deadline(
