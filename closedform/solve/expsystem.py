@@ -30,6 +30,7 @@ MAX_EXACT_DEGREE = 12  # eliminants up to this degree are searched for exact poi
 # isolation (used when a CRootOf is printed or compared) costs seconds, and the decimals with the certificate stand
 MAX_EXACT_TEXT = 300  # characters of the exact coordinates beyond which a point is given by its decimals only
 MAX_BEZOUT = 40_000  # product of the equations' total degrees beyond which msolve is not tried (AHW (4, 2): 961)
+BOUND_FACTOR = 20  # the bound overestimates (shared factors of parallel rows): only far beyond it is building skipped
 REFINEMENTS = 3  # times the isolation is redone at twice the bits when a box touches u_j = 0
 
 
@@ -58,6 +59,20 @@ class ExpSystem:
 
     def bezout_degrees(self) -> list:
         return [max(map(sum, P), default=0) for P in self.equations]
+
+
+def bezout_bound(reduced) -> int:
+    """An upper bound on the Bezout number of :func:`exp_system` before building it: equation j's degree is at
+    most the common denominator's, deg D sum |m_i| over the distinct exponent vectors m_i of the rows touching
+    coordinate j, plus the largest numerator's, max(deg N, deg D) sum |m_i|."""
+    neuron = reduced.neuron
+    num, den = g_in_u(neuron.activation, neuron.criterion)
+    rows = {tuple(z) for z in reduced.z if any(zj != 0 for zj in z)}
+    q = [_exponent_scale([z[j] for z in rows if z[j] != 0]) for j in range(reduced.r)]
+    size = {z: sum(abs(int(zj * qj)) for zj, qj in zip(z, q)) for z in rows}
+    top, low = max(num.degree(u), den.degree(u)), den.degree(u)
+    return math.prod(low * sum(size[z] for z in rows if z[j] != 0) + top * max(size[z] for z in rows if z[j] != 0)
+                     for j in range(reduced.r))
 
 
 def exp_system(reduced):
@@ -144,6 +159,10 @@ class ExpSystemStrategy(Strategy):
                 and g_in_u(n.activation, n.criterion) is not None and binary() is not None)
 
     def solve(self, reduced, digits: int = 60) -> Finding:
+        bound = bezout_bound(reduced)
+        if bound > BOUND_FACTOR * MAX_BEZOUT:
+            return Finding(notes=[f"the polynomial system in u would have Bezout number up to {bound} (by the "
+                                  f"exponents of its rows): not built; the box search answers instead"])
         system = exp_system(reduced)
         if system is None:
             return Finding(notes=["a denominator of g is not positive for u > 0: no polynomial system"])
