@@ -422,9 +422,14 @@ def test_ground_truth_case(case):
     assert not problems_found, GT.cli_command(case) + "\n" + "\n".join(problems_found)
 
 
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=not THOROUGH, database=None,
-          phases=[Phase.explicit, Phase.generate],
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+def profile(examples):
+    """The hypothesis settings of a differential run: derandomized unless thorough, no database, slow draws allowed."""
+    return settings(max_examples=examples, deadline=None, derandomize=not THOROUGH, database=None,
+                    phases=[Phase.explicit, Phase.generate],
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+
+
+@profile(EXAMPLES)
 @given(problem=problems())
 def _explore(problem, record):
     check_problem(problem, record)

@@ -31,12 +31,12 @@ from fractions import Fraction
 
 import mpmath
 import pytest
-from hypothesis import HealthCheck, Phase, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import closedform as cf
 import reference as R
-from test_differential import _fmt, _inside, _mpf, _same, command, neuron, reported_entries
+from test_differential import _fmt, _inside, _mpf, _same, command, neuron, profile, reported_entries
 
 THOROUGH = os.environ.get("CLOSEDFORM_THOROUGH") == "1"
 EXAMPLES = int(os.environ.get("CLOSEDFORM_EXAMPLES", 150 if THOROUGH else 6))
@@ -237,9 +237,7 @@ def _compare_kind(record, problem, w, kind, my_kind, count=True):
 # the random test
 # ----------------------------------------------------------------------------------------------------------------
 
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=not THOROUGH, database=None,
-          phases=[Phase.explicit, Phase.generate],
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+@profile(EXAMPLES)
 @given(problem=problems())
 def _explore(problem, record):
     check_problem(problem, record)
