@@ -196,6 +196,13 @@ def region_contains(region, w, weights, tol=1e-12):
     return True
 
 
+def reported_in_c(r, ref):
+    """(w, c, kind, source) of everything the result reports, w at 60 digits and c = its reduced coordinates."""
+    with mpmath.workdps(60):
+        return [(w, ref.to_c(w), kind, source)
+                for w, kind, source in ((tuple(_mpf(v) for v in w), kind, source) for w, kind, source in reported_entries(r))]
+
+
 def reported_entries(r):
     """What the result reports as stationary, as (w, kind, source): its isolated points, and the representative
     of every region that carries one (rank-deficient data: the newer results report each affine set as a region
@@ -280,11 +287,7 @@ def check_problem(problem, record: Record, grid=GRID, timeout=TIMEOUT):
             record.disagree("all inputs zero", problem, f"expected one affine region (every w) and no point; got "
                                                         f"{len(r.points)} point(s), regions {r.regions}")
         return
-    reported = []
-    with mpmath.workdps(60):
-        for w, kind, source in reported_entries(r):
-            w = tuple(_mpf(v) for v in w)
-            reported.append((w, ref.to_c(w), kind, source))
+    reported = reported_in_c(r, ref)
 
     # 1. everything reported is stationary for the reference, with the reference's kind
     for w, c, kind, source in reported:

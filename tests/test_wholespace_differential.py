@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 
 import closedform as cf
 import reference as R
-from test_differential import _fmt, _inside, _mpf, _same, command, neuron, profile, reported_entries
+from test_differential import _fmt, _inside, _mpf, _same, command, neuron, profile, reported_entries, reported_in_c
 
 THOROUGH = os.environ.get("CLOSEDFORM_THOROUGH") == "1"
 EXAMPLES = int(os.environ.get("CLOSEDFORM_EXAMPLES", 150 if THOROUGH else 6))
@@ -170,11 +170,7 @@ def check_problem(problem, record: Record, timeout=TIMEOUT, answer=None):
     unchecked = []
 
     # 1. every reported point is a reference zero with the reference's kind
-    reported = []
-    with mpmath.workdps(60):
-        for w, kind, source in reported_entries(r):
-            w = tuple(_mpf(v) for v in w)
-            reported.append((w, ref.to_c(w), kind, source))
+    reported = reported_in_c(r, ref)
     for w, c, kind, source in reported:
         try:
             with mpmath.workdps(60):
