@@ -66,8 +66,9 @@ class CertificateKind(_Described):
     POLYNOMIAL_SYSTEM = "polynomial-system", ("a zero-dimensional polynomial system whose number of distinct real "
                                               "solutions (Hermite's trace form) equals the verified points")
     EXP_SYSTEM = "exp-polynomial-system", ("grad E = 0 is equivalent to an integer polynomial system P(u) = 0 with "
-                                           "u = exp(-k c / q) > 0; msolve isolates its real solutions and the "
-                                           "positive ones are the verified points")
+                                           "u = exp(-k c / q) > 0; msolve isolates its real solutions twice (in u "
+                                           "and after a random unimodular change of variables), the two agree, and "
+                                           "the positive ones are the verified points")
     SEPARABLE = "separable", ("the loss is a sum of functions of disjoint coordinate blocks, each block's list "
                               "complete on its whole space: the stationary points are their products")
     CONVEXITY = "convexity", "a strictly convex loss has at most one stationary point: the one found"

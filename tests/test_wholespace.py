@@ -190,3 +190,61 @@ def test_a_coordinate_no_datapoint_touches_is_not_a_block():
     r = cf.Neuron("relu", "mse", bias=True, l2="1/10", data=[(0, 1)]).stationary_points()
     assert r.complete and [p.exact for p in r.points] == [(0, 1)] and r.points[0].kind is Kind.MIN
     assert [region.kind for region in r.regions] == [cf.RegionKind.FLAT]
+
+
+# ------------------------------------------------------------------------------------------------------------
+# found by a review (each was a wrong answer or a lost route before its fix)
+# ------------------------------------------------------------------------------------------------------------
+
+def test_a_solution_msolve_merged_into_a_multiple_one_is_found():
+    """Targets sigma(x_i . w*) for w* = (15 log 10, 0): every residual vanishes there, a minimum with loss 0 (by
+    hand). The plain system has solutions of high multiplicity where the denominators vanish, sharing u_2 = 1 with
+    the true one, and msolve 0.10 merged them: 0 positive solutions, "no finite stationary point (proved)". Now
+    the system is saturated (y u_1 u_2 S(u) = 1) and isolated twice (u, and u = M v), and the two must agree."""
+    K, L = 10**15, 10**30
+    data = [((1, 1), f"{K}/{K + 1}"), ((1, -1), f"{K}/{K + 1}"), ((2, 1), f"{L}/{L + 1}")]
+    r = cf.Neuron("sigmoid", "mse", dim=2, data=data).stationary_points(timeout=60)
+    assert r.complete and r.certificate.kind is CertificateKind.EXP_SYSTEM
+    (point,) = r.points
+    with mpmath.workdps(40):
+        assert abs(point.w[0] - 15 * mpmath.log(10)) < 1e-20 and abs(point.w[1]) < 1e-20 and point.kind is Kind.MIN
+
+
+def test_all_residuals_zero_at_the_origin():
+    """sigma(0) = 1/2 = every target: w = 0 is stationary (found missing by the same msolve merge)."""
+    r = cf.Neuron("sigmoid", "mse", dim=2, data=[((1, 1), "1/2"), ((1, -1), "1/2"), ((2, 1), "1/2")]).stationary_points()
+    assert r.complete and r.status is cf.Status.OK and len(r.points) == 1
+    assert all(abs(v) < 1e-25 for v in r.points[0].w) and r.points[0].kind is Kind.MIN
+
+
+def test_msolve_writes_k_over_2_without_an_exponent():
+    assert parse("[0, [1,\n[[[-1 / 2, 3 / 2^2], [1, 1]]]\n]]:", 2).boxes == (((Fraction(-1, 2), Fraction(3, 4)), (1, 1)),)
+    # sigma(w1) = 2/3 and sigma(w1 + w2) = 1/2: u = (1/2, 2), which msolve prints as "1 / 2"
+    r = cf.Neuron("sigmoid", "mse", dim=2, data=[((1, 0), "2/3"), ((1, 1), "1/2")]).stationary_points()
+    assert r.certificate.kind is CertificateKind.EXP_SYSTEM and [p.exact for p in r.points] == [(sp.log(2), -sp.log(2))]
+
+
+@pytest.mark.parametrize("activation, data, truth", [
+    # exp + mse: the denominator u^2 came out of SymPy's factor_list with a SymPy exponent (the route crashed);
+    # truth by tests/reference.py (Newton from grids, polished at 50 digits)
+    ("exp", [((1, 2), "1/2"), ((2, -1), "3"), ((1, 1), "1")], [(0.333775, -0.432957)]),
+    # f = 1/(1 + 3 e^-h): the factor 3u + 1 made monic lost its 3 (rows summed with unequal weights); truth by a
+    # 3000-start scipy.optimize.root loop with |grad| < 1e-12
+    ("custom(1/(1+3*exp(-h)))", [((1, 1), "1/2"), ((1, -2), "1/3"), ((2, 1), "1/5")],
+     [(-1.342007, 2.422401), (-0.55797, 1.240466), (0.181345, -0.012435)]),
+])
+def test_denominators_with_sympy_powers_and_leading_coefficients(activation, data, truth):
+    r = cf.Neuron(activation, "mse", dim=2, data=data).stationary_points()
+    assert r.complete and r.certificate.kind is CertificateKind.EXP_SYSTEM
+    assert sorted(tuple(round(float(v), 6) for v in p.w) for p in r.points) == truth
+
+
+def test_folders_of_dead_workers_are_removed(tmp_path, monkeypatch):
+    from closedform.solve import msolve
+    monkeypatch.setattr(msolve.tempfile, "gettempdir", lambda: str(tmp_path))
+    dead = tmp_path / f"{msolve.FOLDER}999999999-abc"
+    alive = tmp_path / f"{msolve.FOLDER}{os.getpid()}-abc"
+    dead.mkdir()
+    alive.mkdir()
+    msolve._remove_orphans()
+    assert not dead.exists() and alive.exists()

@@ -10,6 +10,7 @@ positive-dimensional."""
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
 from functools import reduce as fold
 
@@ -100,7 +101,8 @@ def exp_system(reduced):
                 f, constant = -f, constant * (-1) ** power
             if not all(c >= 0 for c in f.coeffs()):
                 return None
-            f = f / f.leading_coefficient()
+            power, lead = int(power), f.leading_coefficient()
+            f, constant = f / lead, constant * sp.Rational(int(lead.p), int(lead.q)) ** power  # D~ unchanged
             key = tuple(sorted(f.to_dict().items()))
             factors[key] = f
             mine[key] = mine.get(key, 0) + power
@@ -171,23 +173,15 @@ class ExpSystemStrategy(Strategy):
                                   f"not sent to msolve; the box search answers instead"])
         r = reduced.r
         bits = max(128, int(3.33 * (digits + 20)))
-        positive, found, saturated = None, None, False
-        for _ in range(REFINEMENTS):
-            found = self._isolate(system, r, bits, saturated)
-            if found.dimension == 1 and not saturated:
-                saturated = True
-                found = self._isolate(system, r, bits, saturated)
-            if found.dimension == 1:
-                return Finding(notes=["the polynomial system in u has a positive-dimensional solution set even "
-                                      "off u_j = 0 and L = 0: a continuum of stationary points may exist, so no "
-                                      "finite list is claimed complete"])
-            boxes = [box[:r] for box in found.boxes]
-            if all(all(lo > 0 for lo, _ in box) or any(hi <= 0 for _, hi in box) for box in boxes):
-                positive = [box for box in boxes if all(lo > 0 for lo, _ in box)]
-                break
-            bits *= 2
-        if positive is None:
-            return Finding(notes=["msolve's boxes still touch u_j = 0 at the highest precision: no claim"])
+        changes = (_unimodular(r, seed=1), _unimodular(r, seed=2))
+        first = _positive_solutions(system, r, bits, changes[0], parametrize=True)
+        second = _positive_solutions(system, r, bits, changes[1])
+        if isinstance(first, str) or isinstance(second, str):
+            return Finding(notes=[first if isinstance(first, str) else second])
+        (positive, found), (again, _) = first, second
+        agree = _same_points(positive, again)
+        if not agree:  # msolve merged a solution in one of the two: every box is a candidate, nothing is claimed
+            positive = positive + [box for box in again if not any(_meet(box, other) for other in positive)]
         values, points = {}, []
         with mpmath.workdps(digits + 15):
             for index, box in enumerate(positive):
@@ -195,7 +189,12 @@ class ExpSystemStrategy(Strategy):
                           for lo, hi in box]
                 values[index] = tuple(mpmath.nstr(-mpmath.mpf(qj.p) / qj.q / system.k * mpmath.log(v), digits + 5)
                                       for v, qj in zip(middle, system.q))
-        exact = _exact_points(found.parametrization, positive, r, digits)
+        if not agree:
+            return Finding(points=[None] * len(positive), values=values, notes=[
+                f"msolve's two isolations (in v with u = M v, for two random unimodular M) disagree: "
+                f"{len(first[0])} against {len(again)} positive solution(s); their points are candidates, no claim "
+                f"of completeness from this route"])
+        exact = _exact_points(found.parametrization, positive, r, digits, changes[0])
         for index in range(len(positive)):
             u_exact = exact.get(index)
             points.append(None if u_exact is None else tuple(-sp.Rational(qj) / system.k * sp.log(v, evaluate=False)
@@ -204,9 +203,10 @@ class ExpSystemStrategy(Strategy):
                           for j, c in enumerate(reduced.variables))
         details = (f"with {names}, grad E = 0 on all of R^{r} iff the integer polynomial system P(u) = 0 (degrees "
                    f"{', '.join(map(str, system.bezout_degrees()))}) holds with u > 0; "
-                   f"msolve isolates its {len(found.boxes)} real solution(s)"
-                   f"{' (components on u_j = 0 or L = 0 removed)' if saturated else ''}, {len(positive)} of them "
-                   f"positive, each a stationary point")
+                   f"msolve isolates its {len(found.boxes)} real solution(s), {len(positive)} of them positive, each "
+                   f"a stationary point, in v with u = M v for two random unimodular M (generic coordinates: in u "
+                   f"itself msolve 0.10 can merge a solution into a multiple one sharing a coordinate), the two "
+                   f"agreeing box for box")
         if exact:
             details += (f"; {len(exact)} of them exact: u as a rational function of a root of msolve's eliminating "
                         f"polynomial (degree {len(found.parametrization.eliminant) - 1})")
@@ -214,26 +214,82 @@ class ExpSystemStrategy(Strategy):
                                   facts={"system": system, "count": len(positive), "real": len(found.boxes)})
         return Finding(points=points, values=values, certificate=certificate, equivalence=True)
 
-    @staticmethod
-    def _isolate(system, r, bits, saturated):
-        equations = list(system.equations)
-        if saturated:  # y u_1 ... u_r S(u) - 1: solutions with every u_j != 0 and S(u) != 0 only
-            rabinowitsch = {tuple(e + 1 for e in m) + (1,): c for m, c in system.support.items()}
-            rabinowitsch[(0,) * (r + 1)] = rabinowitsch.get((0,) * (r + 1), 0) - 1
-            equations = [{m + (0,): c for m, c in P.items()} for P in equations] + [rabinowitsch]
+
+def _positive_solutions(system, r, bits, change, saturate=False, parametrize=False):
+    """(the boxes of the solutions with u > 0, msolve's answer), in u = M v when ``change`` is M; with ``saturate``
+    (or when the plain system is positive-dimensional) of y u_1 ... u_r S(u) = 1 too, which removes the
+    components on u_j = 0 and L = 0; or a note when msolve cannot decide."""
+    equations, count = [dict(P) for P in system.equations], r
+    if saturate:
+        rabinowitsch = {tuple(e + 1 for e in m) + (1,): c for m, c in system.support.items()}
+        rabinowitsch[(0,) * (r + 1)] = rabinowitsch.get((0,) * (r + 1), 0) - 1
+        equations, count = [{m + (0,): c for m, c in P.items()} for P in equations] + [rabinowitsch], r + 1
+    if change is not None:
+        equations = _substituted(equations, change, r, count)
+    for _ in range(REFINEMENTS):
         # no time limit of its own: the bounded worker kills msolve with it
-        return real_solutions(equations, r + saturated, None, bits, parametrize=True)
+        found = real_solutions(equations, count, None, bits, parametrize=parametrize)
+        if found.dimension == 1:
+            if not saturate:
+                return _positive_solutions(system, r, bits, change, True, parametrize)
+            return ("the polynomial system in u has a positive-dimensional solution set off u_j = 0 and L = 0: a "
+                    "continuum of stationary points may exist, so no finite list is claimed complete")
+        boxes = [_image(box[:r], change) for box in found.boxes]
+        if all(all(lo > 0 for lo, _ in box) or any(hi <= 0 for _, hi in box) for box in boxes):
+            return [box for box in boxes if all(lo > 0 for lo, _ in box)], found
+        bits *= 2
+    return "msolve's boxes still touch u_j = 0 at the highest precision: no claim"
 
 
-def _exact_points(parametrization, boxes, r, digits) -> dict:
+def _unimodular(r, seed):
+    """A random integer matrix with determinant 1: unit lower triangular times unit upper triangular."""
+    rng = random.Random(seed)
+    def entry():  # never 0: M must mix every pair of coordinates
+        return rng.choice((-2, -1, 1, 2))
+    lower = [[1 if i == j else (entry() if j < i else 0) for j in range(r)] for i in range(r)]
+    upper = [[1 if i == j else (entry() if j > i else 0) for j in range(r)] for i in range(r)]
+    return [[sum(lower[i][k] * upper[k][j] for k in range(r)) for j in range(r)] for i in range(r)]
+
+
+def _substituted(equations, M, r, count):
+    """The equations (in ``count`` variables) with the first r replaced by u = M v."""
+    context = flint.fmpz_mpoly_ctx.get(("v", count), "degrevlex")
+    gens = context.gens()
+    images = [sum((M[i][j] * gens[j] for j in range(r)), context.from_dict({})) for i in range(r)] + list(gens[r:])
+    out = []
+    for equation in equations:
+        poly = context.from_dict(equation).compose(*images)
+        out.append({tuple(int(e) for e in m): int(c) for m, c in poly.to_dict().items()})
+    return out
+
+
+def _image(box, M):
+    """The box of u = M v for a box of v (interval arithmetic on exact Fractions); the box itself without M."""
+    if M is None:
+        return box
+    return [(sum(min(a * lo, a * hi) for a, (lo, hi) in zip(row, box)),
+             sum(max(a * lo, a * hi) for a, (lo, hi) in zip(row, box))) for row in M]
+
+
+def _meet(a, b) -> bool:
+    return all(lo1 <= hi2 and lo2 <= hi1 for (lo1, hi1), (lo2, hi2) in zip(a, b))
+
+
+def _same_points(boxes, others) -> bool:
+    """One-to-one: every box meets exactly one of the others (both isolate the same positive solutions)."""
+    return len(boxes) == len(others) and all(sum(_meet(a, b) for b in others) == 1 for a in boxes)
+
+
+def _exact_points(parametrization, boxes, r, digits, M) -> dict:
     """{index of a box: (u_1, ..., u_r) exact}: each real root theta of the eliminant (isolated by FLINT) whose
-    coordinates fall inside a box names that box's point, each u_j reduced to a polynomial in theta modulo
-    theta's irreducible factor; kept only when it is short enough to read (MAX_EXACT_TEXT characters)."""
+    point u = M v(theta) falls inside a box names that box's point, each u_j reduced to a polynomial in theta
+    modulo theta's irreducible factor; kept only when it is short enough to read (MAX_EXACT_TEXT characters)."""
     if parametrization is None or len(parametrization.eliminant) - 1 > MAX_EXACT_DEGREE:
         return {}
     theta = sp.Symbol("theta")
     eliminant = sp.Poly(list(reversed(parametrization.eliminant)), theta)
-    coordinates = [sp.fraction(sp.cancel(expr)) for expr in parametrization.coordinates(theta, r)]
+    v = parametrization.coordinates(theta, r)
+    coordinates = [sp.fraction(sp.cancel(sum(a * vj for a, vj in zip(row, v)))) for row in M]
     found = {}
     for root, value, factor in real_roots(eliminant, digits):
         at = sp.Float(value, digits + 10)

