@@ -342,9 +342,10 @@ def _add_result(d: Derivation, neuron, result, wx=None):
                     "vanishes exactly where the polynomial P with integer coefficients has a positive root u; "
                     + ("here P is a nonzero constant, so it has none." if reduction.polynomial.degree() == 0 else
                        f"each gives the stationary point {point}."), sp.Symbol("P(u)"), reduction.polynomial.as_expr())
+    shown = result.reduction.polynomial if result.reduction is not None else None
     for form in result.closed_form:
         condition = "" if form.conditions == sp.true else r"\text{if } " + sp.latex(form.conditions)
-        _add_named(d, "A solution set (verified by substitution):", form.expr, condition, ":")
+        _add_named(d, "A solution set (verified by substitution):", form.expr, condition, ":", shown)
     if result.obstruction is not None:
         same = result.reduction is not None and sp.expand(result.reduction.polynomial.as_expr()
                                                           - result.obstruction.polynomial) == 0
@@ -352,7 +353,7 @@ def _add_result(d: Derivation, neuron, result, wx=None):
                     sp.Symbol("G"),
                     rf"\text{{{result.obstruction.group}}}")
     for point in result.points:
-        _add_point(d, point, result.precision)
+        _add_point(d, point, result.precision, shown)
     for region in result.regions:
         d.statement(f"A {region.kind.value} stationary set: {region.description}.", sp.Symbol("W"), region.expr, ":")
     for asymptote in result.asymptotic:
@@ -372,24 +373,25 @@ def _add_result(d: Derivation, neuron, result, wx=None):
     _add_completeness(d, result)
 
 
-def _add_point(d: Derivation, point, digits: int):
+def _add_point(d: Derivation, point, digits: int, shown=None):
     """w* exact where known (its algebraic numbers named, see :func:`_add_named`), and its decimal value."""
     kind = f"A stationary point, a {point.kind.value} by the signs of the Hessian's eigenvalues"
-    shown = min(digits, 20)  # an mpf straight into Float: sp.N(mpf) would round it to 15 digits first
-    decimals = sp.Tuple(*[sp.Float(v, shown) if isinstance(v, mpmath.mpf) else sp.Float(sp.N(v, shown), shown)
+    places = min(digits, 20)  # an mpf straight into Float: sp.N(mpf) would round it to 15 digits first
+    decimals = sp.Tuple(*[sp.Float(v, places) if isinstance(v, mpmath.mpf) else sp.Float(sp.N(v, places), places)
                           for v in point.w])
     decimals = decimals[0] if len(decimals) == 1 else decimals
     if point.exact is None:
         d.statement(f"{kind} (gradient residual {float(point.residual):.1e}).", sp.Symbol("w^{*}"), decimals, "~")
         return
-    _add_named(d, f"{kind}, exact:", sp.Symbol("w^{*}"), point.exact)
+    _add_named(d, f"{kind}, exact:", sp.Symbol("w^{*}"), point.exact, shown=shown)
     if not all(v.is_Rational for v in sp.Tuple(*sp.flatten([point.exact]))):
         d.statement("Its value:", sp.Symbol("w^{*}"), decimals, "~")
 
 
-def _add_named(d: Derivation, sentence, lhs, rhs, relation="="):
+def _add_named(d: Derivation, sentence, lhs, rhs, relation="=", shown=None):
     """``lhs relation rhs`` with each root of a polynomial (CRootOf) in them named rho_k, then what each name
-    is, "the k-th positive root of P" (P written out when it fits on a line): how papers write algebraic numbers."""
+    is, "the k-th positive root of P" (P written out when it fits on a line, called P(u) when it is ``shown``, the
+    reduction displayed above, else named by its degree): how papers write algebraic numbers."""
     sides = [side for side in (lhs, rhs) if isinstance(side, sp.Basic)]
     roots = sorted(set().union(*[side.atoms(sp.CRootOf) for side in sides]), key=sp.default_sort_key)
     named = {root: sp.Symbol(rf"\rho_{{{i + 1}}}" if len(roots) > 1 else r"\rho") for i, root in enumerate(roots)}
@@ -400,7 +402,10 @@ def _add_named(d: Derivation, sentence, lhs, rhs, relation="="):
         below = poly.count_roots(sup=0) if root.is_positive else 0
         which = f"the {ordinal(root.index + 1 - below)} {'positive' if root.is_positive else 'real'} root of"
         polynomial = sp.latex(poly.as_expr())
-        d.statement("where", name, rf"\text{{{which} }} {polynomial if len(polynomial) < LINE else 'P(u)'}", ":")
+        if len(polynomial) >= LINE:  # P(u) only when it is that very polynomial: the ordinal counts its roots
+            same = shown is not None and [abs(c) for c in shown.all_coeffs()] == [abs(c) for c in poly.all_coeffs()]
+            polynomial = "P(u)" if same else rf"\text{{a polynomial of degree {poly.degree()} with integer coefficients}}"
+        d.statement("where", name, rf"\text{{{which} }} {polynomial}", ":")
 
 
 def _add_one_point_limits(d: Derivation, neuron):
