@@ -28,7 +28,7 @@ def g_in_u(activation, loss):
     return sp.Poly(num, u, t), sp.Poly(den, u, t)
 
 
-def _exponent_scale(terms):
+def exponent_scale(terms):
     """q making the exponents m_i = q z_i coprime integers: lcm of the denominators over gcd of the numerators."""
     return sp.Rational(fold(sp.ilcm, [sp.Rational(z).q for z in terms], 1),
                        fold(sp.igcd, [sp.Rational(z).p for z in terms], 0))
@@ -41,7 +41,7 @@ def degree_bound(reduced) -> int:
     terms = {zi[0] for zi in reduced.z if zi[0] != 0}
     if not terms or len(terms) > MAX_DEGREE:  # each distinct exponent adds at least 1
         return len(terms)
-    q = _exponent_scale(terms)
+    q = exponent_scale(terms)
     exponents = {abs(int(z * q)) for z in terms}
     shift = max(num.degree(u), den.degree(u))
     return sum(exponents) * shift + max(exponents) * shift
@@ -53,7 +53,7 @@ def u_polynomial(reduced):
     k = neuron.activation.exp_scale
     num, den = g_in_u(neuron.activation, neuron.criterion)
     terms = [(zi[0], ti) for zi, ti in zip(reduced.z, neuron.data.t) if zi[0] != 0]
-    q = _exponent_scale([z for z, _ in terms])
+    q = exponent_scale([z for z, _ in terms])
     fractions = []
     for z, target in terms:
         m = int(z * q)

@@ -3,9 +3,11 @@ bias), an activation with f, f' rational in exp(-k h), a loss with dl/dy rationa
 u_j = exp(-k c_j / q_j), with q_j making the exponents m_ij = q_j z_ij integers. Then exp(-k h_i) = prod_j u_j^m_ij,
 the term g(t_i, h_i) of grad E is N_i(u) / D_i(u), and with L(u) a common multiple of the D_i that is positive on
 the open orthant u > 0, grad E = 0 there iff P_j(u) = L(u) sum_i z_ij N_i(u) / D_i(u) = 0 (j = 1..r): a polynomial
-system with integer coefficients. msolve isolates its real solutions; the positive ones are every stationary
-point on all of R^r, c_j = -(q_j / k) log u_j. Components where some u_j = 0 or L = 0 (outside the orthant) are
-removed by Rabinowitsch's trick (y u_1 ... u_r S(u) = 1, S the product of L's factors) when they make the system
+system with integer coefficients. msolve isolates its real solutions in generic coordinates u = M v, twice (two
+random unimodular M: in u itself msolve 0.10 can merge a simple solution into a multiple one on L = 0 that shares
+a coordinate with it), and only when both runs agree are the positive ones claimed to be every stationary point
+on all of R^r, c_j = -(q_j / k) log u_j. Components where some u_j = 0 or L = 0 (outside the orthant) are removed
+by Rabinowitsch's trick (y u_1 ... u_r S(u) = 1, S the product of L's factors) when they make the system
 positive-dimensional."""
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import math
 import random
 from dataclasses import dataclass
 from functools import reduce as fold
+from typing import NamedTuple
 
 import flint
 import mpmath
@@ -20,7 +23,7 @@ import sympy as sp
 
 from ..kinds import CertificateKind, Scope
 from ..model.symbols import t, u
-from .expsub import _exponent_scale, g_in_u
+from .expsub import exponent_scale, g_in_u
 from .msolve import binary, real_solutions
 from .parts import Certificate
 from .roots import real_roots
@@ -28,7 +31,7 @@ from ..printing import text
 from .strategy import Finding, Strategy
 
 MAX_EXACT_DEGREE = 12  # eliminants up to this degree are searched for exact points (CRootOf); beyond, SymPy's root
-# isolation (used when a CRootOf is printed or compared) costs seconds, and the decimals with the certificate stand
+# isolation (used when a CRootOf is printed or compared) costs seconds, and the decimals stand alone
 MAX_EXACT_TEXT = 300  # characters of the exact coordinates beyond which a point is given by its decimals only
 MAX_BEZOUT = 40_000  # product of the equations' total degrees beyond which msolve is not tried (AHW (4, 2): 961)
 BOUND_FACTOR = 20  # the bound overestimates (shared factors of parallel rows): only far beyond it is building skipped
@@ -69,11 +72,20 @@ def bezout_bound(reduced) -> int:
     neuron = reduced.neuron
     num, den = g_in_u(neuron.activation, neuron.criterion)
     rows = {tuple(z) for z in reduced.z if any(zj != 0 for zj in z)}
-    q = [_exponent_scale([z[j] for z in rows if z[j] != 0]) for j in range(reduced.r)]
+    q = [exponent_scale([z[j] for z in rows if z[j] != 0]) for j in range(reduced.r)]
     size = {z: sum(abs(int(zj * qj)) for zj, qj in zip(z, q)) for z in rows}
     top, low = max(num.degree(u), den.degree(u)), den.degree(u)
     return math.prod(low * sum(size[z] for z in rows if z[j] != 0) + top * max(size[z] for z in rows if z[j] != 0)
                      for j in range(reduced.r))
+
+
+class _Row(NamedTuple):
+    """One datapoint's term: N~ / (constant prod f~^power u^spare), its factors f~ named by their keys."""
+    z: tuple
+    numerator: object
+    constant: sp.Rational
+    powers: dict
+    spare: list
 
 
 def exp_system(reduced):
@@ -83,7 +95,7 @@ def exp_system(reduced):
     r, k = reduced.r, neuron.activation.exp_scale
     num, den = g_in_u(neuron.activation, neuron.criterion)
     rows = [(z, target) for z, target in zip(reduced.z, neuron.data.t) if any(zj != 0 for zj in z)]
-    q = tuple(_exponent_scale([z[j] for z, _ in rows if z[j] != 0]) for j in range(r))
+    q = tuple(exponent_scale([z[j] for z, _ in rows if z[j] != 0]) for j in range(r))
     context = flint.fmpq_mpoly_ctx.get(("u", r), "degrevlex")
     one = context.from_dict({(0,) * r: 1})
     terms, factors = [], {}
@@ -108,12 +120,12 @@ def exp_system(reduced):
             mine[key] = mine.get(key, 0) + power
         # B^degree D(A / B) = constant * prod f~^power * B^(degree - deg D): the monomial is positive for u > 0
         spare = [(degree - D.degree()) * max(-e, 0) for e in m]
-        terms.append((z, _homogenise(N, A, B, degree, context), constant, mine, spare))
+        terms.append(_Row(z, _homogenise(N, A, B, degree, context), constant, mine, spare))
     equations = []
     for j in range(r):  # L_j: a common multiple of the denominators of the rows with z_ij != 0 only
-        used = [term for term in terms if term[0][j] != 0]
-        highest = {key: max(term[3].get(key, 0) for term in used) for key in factors}
-        spare_max = [max(term[4][l] for term in used) for l in range(r)]
+        used = [row for row in terms if row.z[j] != 0]
+        highest = {key: max(row.powers.get(key, 0) for row in used) for key in factors}
+        spare_max = [max(row.spare[l] for row in used) for l in range(r)]
         total = context.from_dict({})
         for z, N, constant, mine, spare in used:
             monomial = context.from_dict({tuple(a - b for a, b in zip(spare_max, spare)): 1})
@@ -208,7 +220,7 @@ class ExpSystemStrategy(Strategy):
                    f"itself msolve 0.10 can merge a solution into a multiple one sharing a coordinate), the two "
                    f"agreeing box for box")
         if exact:
-            details += (f"; {len(exact)} of them exact: u as a rational function of a root of msolve's eliminating "
+            details += (f"; {len(exact)} of them exact: u as a polynomial in a root of msolve's eliminating "
                         f"polynomial (degree {len(found.parametrization.eliminant) - 1})")
         certificate = Certificate(CertificateKind.EXP_SYSTEM, Scope.GLOBAL, details,
                                   facts={"system": system, "count": len(positive), "real": len(found.boxes)})
