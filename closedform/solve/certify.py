@@ -7,14 +7,48 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import flint
 import mpmath
 import sympy as sp
 from mpmath import iv
 
 from ..model.symbols import h, t
 
+
+def _arb(raw) -> flint.arb:
+    """The raw mpf tuple ``raw`` (sign, mantissa, exponent, bits) as an exact arb."""
+    sign, man, exp, _ = raw
+    man = -man if sign else man
+    return flint.arb(flint.fmpq(man * 2**exp) if exp >= 0 else flint.fmpq(man, 2**-exp))
+
+
+def _raw(x: flint.arb, rounding: str):
+    """The exact arb ``x`` as a raw mpf at the interval precision, rounded down ("f") or up ("c")."""
+    man, exp = x.man_exp()
+    return mpmath.libmp.from_man_exp(int(man), int(exp), iv.prec, rounding)
+
+
+_ONE, _MINUS_ONE = mpmath.libmp.fone, mpmath.libmp.fnone
+
+
+def _iv_erf(x):
+    """erf over an mpmath interval: erf increases, so the hull of arb's rigorous balls at the endpoints (not
+    iv.erf: its series raises NoConvergence on ordinary inputs)."""
+    lo, hi = iv.mpf(x)._mpi_
+    old = flint.ctx.prec
+    flint.ctx.prec = iv.prec + 10
+    try:
+        low = _MINUS_ONE if lo == mpmath.libmp.fninf else _raw(_arb(lo).erf().lower(), "f")
+        high = _ONE if hi == mpmath.libmp.finf else _raw(_arb(hi).erf().upper(), "c")
+    finally:
+        flint.ctx.prec = old
+    low = _MINUS_ONE if mpmath.libmp.mpf_lt(low, _MINUS_ONE) else low
+    high = _ONE if mpmath.libmp.mpf_gt(high, _ONE) else high
+    return iv.make_mpf((low, high))
+
+
 _FUNCTIONS = {"mpf": iv.mpf, "exp": iv.exp, "log": iv.log, "sqrt": iv.sqrt, "sin": iv.sin, "cos": iv.cos,
-              "pi": iv.pi, "E": iv.e}  # not iv.erf: its series raises NoConvergence on ordinary inputs
+              "erf": _iv_erf, "pi": iv.pi, "E": iv.e}
 HESSIAN_DEPTH = 3  # the Hessian needs less tightness than the gradient: start nearer the bisection limit
 MAX_WORK = 1000  # samples x variables^2 beyond which points are certified in float64 (.floatbox): mpmath's
 # intervals cost ~1 ms per sample per enclosure
