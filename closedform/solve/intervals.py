@@ -1,13 +1,14 @@
 """Interval arithmetic on NumPy arrays: X = [lo, hi] elementwise, vectorised over the data. Each operation is
 computed in round-to-nearest and its endpoints moved outward: one ulp after + - * / (correctly rounded, error
-<= 1/2 ulp) and ELEMENTARY_ULPS ulps after exp, log, sqrt, sin, cos and powers (NumPy's float64 versions are
-within 4 ulps). A NaN endpoint (inf - inf, inf / inf) becomes (-oo, oo): an enclosure that says nothing, never a
+<= 1/2 ulp) and ELEMENTARY_ULPS ulps after exp, log, sqrt, sin, cos, erf and powers (NumPy's float64 versions
+are within 4 ulps, SciPy's erf (Cephes) within 3.7e-16 relative, under 4 ulps). A NaN endpoint (inf - inf, inf / inf) becomes (-oo, oo): an enclosure that says nothing, never a
 wrong one. Sums carry the bound |fl(sum x_i) - sum x_i| <= n u sum |x_i| (u = 2^-53) on top."""
 from __future__ import annotations
 
 from fractions import Fraction
 
 import numpy as np
+from scipy import special
 
 ELEMENTARY_ULPS = 8
 _EXACT_INT = 2**53
@@ -16,18 +17,18 @@ _INF = np.inf
 
 def _down(x, ulps: int = 1):
     x = np.asarray(x, dtype=float)
-    with np.errstate(invalid="ignore", over="ignore"):
-        if ulps > 1:
-            x = np.where(np.isfinite(x), x - ulps * np.spacing(np.abs(x)), x)
+    if ulps == 1:
         return np.nextafter(x, -_INF)  # +oo moves to the largest float: a true lower bound of an overflow
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.nextafter(np.where(np.isfinite(x), x - ulps * np.spacing(np.abs(x)), x), -_INF)
 
 
 def _up(x, ulps: int = 1):
     x = np.asarray(x, dtype=float)
-    with np.errstate(invalid="ignore", over="ignore"):
-        if ulps > 1:
-            x = np.where(np.isfinite(x), x + ulps * np.spacing(np.abs(x)), x)
+    if ulps == 1:
         return np.nextafter(x, _INF)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.nextafter(np.where(np.isfinite(x), x + ulps * np.spacing(np.abs(x)), x), _INF)
 
 
 def _fraction_interval(value: Fraction) -> "Intervals":
@@ -66,8 +67,8 @@ class Intervals:
 
     def __init__(self, lo, hi):
         lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
-        bad = np.isnan(lo) | np.isnan(hi)
-        if np.any(bad):
+        if np.isnan(lo).any() or np.isnan(hi).any():
+            bad = np.isnan(lo) | np.isnan(hi)
             lo, hi = np.where(bad, -_INF, lo), np.where(bad, _INF, hi)
         self.lo, self.hi = lo, hi
 
@@ -197,6 +198,13 @@ def sqrt(x) -> Intervals:
     return Intervals(lo, hi)
 
 
+def erf(x) -> Intervals:
+    """erf increases: the values at the endpoints, moved outward, clipped to [-1, 1]."""
+    x = _coerce(x)
+    return Intervals(np.maximum(_down(special.erf(x.lo), ELEMENTARY_ULPS), -1.0),
+                     np.minimum(_up(special.erf(x.hi), ELEMENTARY_ULPS), 1.0))
+
+
 _TWO_PI = 2 * np.pi
 _TRIG_LIMIT = 1e6  # beyond, argument reduction is not trusted: [-1, 1]
 
@@ -250,6 +258,6 @@ def where(mask, a: Intervals, b: Intervals) -> Intervals:
     return Intervals(np.where(mask, a.lo, b.lo), np.where(mask, a.hi, b.hi))
 
 
-MODULE = {"mpf": constant, "exp": exp, "log": log, "sqrt": sqrt, "sin": sin, "cos": cos,
+MODULE = {"mpf": constant, "exp": exp, "log": log, "sqrt": sqrt, "sin": sin, "cos": cos, "erf": erf,
           "pi": constant_pi(), "E": constant_e(), "e": constant_e()}
 """The namespace :func:`sympy.lambdify` (mpmath printer) compiles per-sample expressions against."""
