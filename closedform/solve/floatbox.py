@@ -1,8 +1,8 @@
 """Interval enclosures of the reduced gradient and Hessian over a box, vectorised over the data in float64
 (:mod:`.intervals`): the fast model of the box search, linear in n with NumPy's constant.
 
-A per-sample function that is rational in e^h is compiled twice, in u = e^h (used where h <= 0) and in
-v = e^-h (where h >= 0), so that neither overflows: far out in a saturating tail each term keeps its sign even
+A per-sample function that is rational in h and e^h (sigmoid, tanh, silu, ...) is compiled twice, in u = e^h
+(used where h <= 0) and in v = e^-h (where h >= 0), so that neither overflows: far out in a saturating tail each term keeps its sign even
 when its size underflows, and a sum of same-signed terms still excludes 0. Each term's range over its
 h-interval is tightened as in :func:`.certify.tight_range`: where the h-derivative keeps one sign the range is
 spanned by the endpoint values, else the interval is bisected. Where float64 may lose what decides (an overflow,
@@ -26,19 +26,20 @@ _u, _v = sp.symbols("u v", positive=True)
 
 
 def _in_exp(expr):
-    """``expr`` as a rational function of u = e^h (None when h appears otherwise)."""
+    """``expr`` as a rational function of h and u = e^h (None when h appears otherwise)."""
     def power(arg):
         k = sp.simplify(arg / h)
         return _u**k if k.is_integer else sp.exp(arg)
 
     substituted = expr.replace(lambda e: isinstance(e, sp.exp), lambda e: power(e.args[0]))
-    if substituted.has(h) or not substituted.is_rational_function(_u):
+    if substituted.has(sp.exp) or not substituted.is_rational_function(_u, h):
         return None
     return sp.cancel(substituted)
 
 
 class _Compiled:
-    """f(t, h) over intervals: in u = e^h and v = e^-h where f is rational in e^h, else as written."""
+    """f(t, h) over intervals: in (h, u = e^h) and (h, v = e^-h) where f is rational in h and e^h, else as
+    written."""
 
     def __init__(self, expr):
         expr = interval_ready(expr)
@@ -49,8 +50,8 @@ class _Compiled:
             self._u = self._v = None
         else:
             self._plain = None
-            self._u = sp.lambdify((t, _u), in_u, modules=modules, cse=True)
-            self._v = sp.lambdify((t, _v), sp.cancel(in_u.subs(_u, 1 / _v)), modules=modules, cse=True)
+            self._u = sp.lambdify((t, h, _u), in_u, modules=modules, cse=True)
+            self._v = sp.lambdify((t, h, _v), sp.cancel(in_u.subs(_u, 1 / _v)), modules=modules, cse=True)
 
     def __call__(self, T: ia.Intervals, H: ia.Intervals) -> ia.Intervals:
         if self._plain is not None:
@@ -62,14 +63,15 @@ class _Compiled:
                 index = np.flatnonzero(side)
                 part = ia.Intervals(np.minimum(H.lo[index], 0), np.minimum(H.hi[index], 0)) if sign > 0 else \
                     -ia.Intervals(np.maximum(H.lo[index], 0), np.maximum(H.hi[index], 0))
-                value = _broadcast(form(T[index], ia.exp(part)), part)
+                value = _broadcast(form(T[index], part if sign > 0 else -part, ia.exp(part)), part)
                 both = (negative & positive)[index] if sign < 0 else np.zeros(index.size, bool)
                 out.lo[index] = np.where(both, np.minimum(out.lo[index], value.lo), value.lo)
                 out.hi[index] = np.where(both, np.maximum(out.hi[index], value.hi), value.hi)
         zero = ~(negative | positive)  # h = 0 exactly
         if zero.any():
             index = np.flatnonzero(zero)
-            value = _broadcast(self._u(T[index], ia.constant(1)), ia.Intervals.points(np.zeros(index.size)))
+            zero = ia.Intervals.points(np.zeros(index.size))
+            value = _broadcast(self._u(T[index], zero, ia.constant(1)), zero)
             out.lo[index], out.hi[index] = value.lo, value.hi
         return out
 
@@ -148,22 +150,56 @@ class FloatIntervalModel:
             self.directions.append((D, weights))
         self.lossy = False  # set when an enclosure of the current box lost what float64 cannot carry
 
-    def _pre(self, X) -> ia.Intervals:
-        box = _from_iv(X)
-        H = self.Z[:, 0] * box[0]
+    def _pre(self, lo, hi):
+        """The boxes [lo_k, hi_k] (arrays K x r) as r Intervals of shape (K,), and the pre-activations z_i.c
+        over each box, flattened box-major (K * n,)."""
+        X = [ia.Intervals(lo[:, j], hi[:, j]) for j in range(self.r)]
+        H = self.Z[:, 0] * X[0][:, None]
         for j in range(1, self.r):
-            H = H + self.Z[:, j] * box[j]
-        if not H.finite:
-            self.lossy = True
-        return box, H
+            H = H + self.Z[:, j] * X[j][:, None]
+        return X, ia.Intervals(H.lo.ravel(), H.hi.ravel())
 
-    def _checked(self, values: list) -> list:
-        if not all(v.finite for v in values):
-            self.lossy = True
-        return [_to_iv(v) for v in values]
+    def _tiled(self, count: int) -> ia.Intervals:
+        return ia.Intervals(np.tile(self.T.lo, count), np.tile(self.T.hi, count))
 
-    def _l2(self, box, j):
-        return self.l2 * box[j] if self.mask[j] else ia.constant(0)
+    def _l2(self, X, j):
+        return self.l2 * X[j] if self.mask[j] else ia.constant(0)
+
+    def batch_gradient(self, lo, hi):
+        """Over K boxes (lo, hi: K x r): (r enclosures of the gradient components, one per valley sum d . grad,
+        each of shape (K,); a mask of the boxes where float64 may have lost what decides: a non-finite value,
+        or a component within TINY of 0, where every term may have underflowed)."""
+        count = lo.shape[0]
+        X, H = self._pre(lo, hi)
+        G = tight_range(self.g, self.g_h, self._tiled(count), H)
+        G = ia.Intervals(G.lo.reshape(count, -1), G.hi.reshape(count, -1))
+        gradient = [ia.total(G * self.Z[:, j], axis=1) + self._l2(X, j) for j in range(self.r)]
+        valleys = [ia.total(G * weights, axis=1) + sum((self._l2(X, j) * dj for j, dj in enumerate(d)),
+                                                       ia.constant(0))
+                   for d, weights in self.directions]
+        lossy = np.zeros(count, bool)
+        for g in gradient:
+            lossy |= ~np.isfinite(g.lo) | ~np.isfinite(g.hi) | (np.maximum(np.abs(g.lo), np.abs(g.hi)) < TINY)
+        return gradient, valleys, lossy
+
+    def batch_hessian(self, lo, hi):
+        """Over K boxes: the r x r enclosures of the Hessian, each of shape (K,), and the non-finite mask."""
+        count = lo.shape[0]
+        _, H = self._pre(lo, hi)
+        C = tight_range(self.g_h, self.g_hh, self._tiled(count), H, depth=HESSIAN_DEPTH)
+        C = ia.Intervals(C.lo.reshape(count, -1), C.hi.reshape(count, -1))
+        out = [[None] * self.r for _ in range(self.r)]
+        lossy = np.zeros(count, bool)
+        for i in range(self.r):
+            for j in range(i, self.r):
+                entry = ia.total(C * (self.Z[:, i] * self.Z[:, j]), axis=1)
+                if i == j and self.mask[i]:
+                    entry = entry + self.l2
+                out[i][j] = out[j][i] = entry
+                lossy |= ~np.isfinite(entry.lo) | ~np.isfinite(entry.hi)
+        return out, lossy
+
+    # one box, as mpmath intervals (the interface of :class:`.certify.IntervalModel`) -----------------------
 
     def enclose(self, X):
         """(enclosure of each gradient component, enclosure of each valley sum d . grad) over the box X; the
@@ -172,26 +208,16 @@ class FloatIntervalModel:
         return self._sums(X)
 
     def _sums(self, X):
-        box, H = self._pre(X)
-        G = tight_range(self.g, self.g_h, self.T, H)
-        gradient = [ia.total(G * self.Z[:, j]) + self._l2(box, j) for j in range(self.r)]
-        valleys = [ia.total(G * weights) + sum((self._l2(box, j) * dj for j, dj in enumerate(d)), ia.constant(0))
-                   for d, weights in self.directions]
-        if any(max(abs(float(g.lo)), abs(float(g.hi))) < TINY for g in gradient):
-            self.lossy = True  # every term may have underflowed: only mpmath can still tell the sign
-        return self._checked(gradient), self._checked(valleys)
+        box = _from_iv(X)
+        gradient, valleys, lossy = self.batch_gradient(box.lo[None], box.hi[None])
+        self.lossy |= bool(lossy[0])
+        return [_to_iv(g[0]) for g in gradient], [_to_iv(v[0]) for v in valleys]
 
     def gradient(self, X):
         return self._sums(X)[0]
 
     def hessian(self, X):
-        box, H = self._pre(X)
-        C = tight_range(self.g_h, self.g_hh, self.T, H, depth=HESSIAN_DEPTH)
-        out = [[None] * self.r for _ in range(self.r)]
-        for i in range(self.r):
-            for j in range(i, self.r):
-                entry = ia.total(C * self.Z[:, i] * self.Z[:, j])
-                if i == j and self.mask[i]:
-                    entry = entry + self.l2
-                out[i][j] = out[j][i] = entry
-        return [self._checked(row) for row in out]
+        box = _from_iv(X)
+        out, lossy = self.batch_hessian(box.lo[None], box.hi[None])
+        self.lossy |= bool(lossy[0])
+        return [[_to_iv(entry[0]) for entry in row] for row in out]
