@@ -8,7 +8,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 from mpmath import iv
 
 import closedform as cf
@@ -135,10 +135,21 @@ def test_float_and_mpmath_enclosures_agree_and_contain_the_gradient(activation, 
 
 
 def _search(reduced, box, fast):
+    """The production search (float64, a batch of boxes at a time, mpmath where float64 loses precision) or
+    the per-box mpmath search (every enclosure in mpmath.iv, one box at a time)."""
     lines = exclusion.valley_lines(reduced.z)
-    model = FloatIntervalModel(reduced, lines) if fast else exclusion._MpBox(IntervalModel(reduced), lines)
-    found = exclusion.search(model, box, lambda c: reduced.model.mp_hessian(c))
-    return found
+    slow = exclusion._MpBox(IntervalModel(reduced), lines)
+    if fast:
+        slow.hessian_at = reduced.model.mp_hessian
+        return exclusion.batch_search(FloatIntervalModel(reduced, lines), box, slow)
+    return exclusion.search(slow, box, lambda c: reduced.model.mp_hessian(c))
+
+
+def _same_zeros(fast, slow):
+    assert fast.complete and slow.complete
+    assert len(fast.unique) == len(slow.unique)
+    for X in fast.unique:
+        assert any(all(x.a <= y.b and y.a <= x.b for x, y in zip(X, Y)) for Y in slow.unique)
 
 
 targets = st.fractions(min_value="1/20", max_value="19/20", max_denominator=20).map(str)
@@ -152,11 +163,22 @@ def test_both_box_search_backends_find_the_same_zeros(data):
     the box holds and where: each unique box of one meets a unique box of the other."""
     reduced = _problem("sigmoid", "mse", data)
     with mpmath.workdps(exclusion.DIGITS), interval_digits(exclusion.DIGITS):
-        fast, slow = _search(reduced, [(-20, 20)], True), _search(reduced, [(-20, 20)], False)
-    assert fast.complete and slow.complete
-    assert len(fast.unique) == len(slow.unique)
-    for X in fast.unique:
-        assert any(X[0].a <= Y[0].b and Y[0].a <= X[0].b for Y in slow.unique)
+        _same_zeros(_search(reduced, [(-20, 20)], True), _search(reduced, [(-20, 20)], False))
+
+
+@settings(max_examples=40 if THOROUGH else 3, deadline=None, derandomize=not THOROUGH, database=None)
+@given(st.sampled_from(["tanh", "softplus", "silu", "probit"]),
+       st.lists(st.tuples(st.tuples(inputs, inputs), targets), min_size=2, max_size=3))
+def test_both_box_search_backends_agree_in_two_dimensions(activation, data):
+    """As above in 2-D, for activations whose enclosures take other routes (u = e^h with h beside it for silu,
+    erf by arb and by SciPy for probit)."""
+    problem = cf.Neuron(activation, "mse", dim=2, data=[(list(x), t) for x, t in data])
+    problem.fns.compile()
+    reduced = reduce(problem)
+    assume(reduced.r == 2)
+    box = [(-3, 3), (-3, 3)]
+    with mpmath.workdps(exclusion.DIGITS), interval_digits(exclusion.DIGITS):
+        _same_zeros(_search(reduced, box, True), _search(reduced, box, False))
 
 
 def test_the_far_softplus_minimum_is_found_by_the_float_search():

@@ -9,12 +9,16 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 import mpmath
+import numpy as np
 import sympy as sp
 from mpmath import iv
 
+from . import intervals as ia
 from .certify import IntervalModel, interval_digits, inside, krawczyk
 from .floatbox import FloatIntervalModel
 
+NONE, UNIQUE, SPLIT = 0, 1, 2  # the verdicts of a batch (an enum in an int array)
+BATCH = 256  # boxes decided in one vectorised pass
 MAX_BOXES = 40000
 MAX_DIRECTIONS = 64  # valley lines (r = 2) beyond which the directional test is skipped
 DIGITS = 20
@@ -174,22 +178,139 @@ def _decide(model, X, hessian_at) -> str:
     return "unique" if inside(K, X) else "split"
 
 
-def _preconditioner(reduced, model, centre):
-    """The Hessian at the centre, whose inverse is the Krawczyk preconditioner: the midpoints of the float64
-    interval Hessian there (finite in saturating tails), or mpmath's where float64 overflows. Any matrix is
-    sound; a good one decides more boxes."""
-    H = model.hessian([iv.mpf(c) for c in centre])
-    if all(mpmath.isfinite(x.a) and mpmath.isfinite(x.b) for row in H for x in row):
-        return mpmath.matrix([[x.mid for x in row] for row in H])
-    return reduced.model.mp_hessian(centre)
+def _excludes(x: ia.Intervals) -> np.ndarray:
+    return (x.lo > 0) | (x.hi < 0)
+
+
+def _faces(lo, hi, slopes, toward_low: bool):
+    """Per box, the face where a component with these slopes (r Intervals over the boxes) is least
+    (``toward_low``) or greatest: a coordinate whose slope keeps one sign pinned to the matching end."""
+    face_lo, face_hi = lo.copy(), hi.copy()
+    for k, slope in enumerate(slopes):
+        rising, falling = slope.lo >= 0, slope.hi <= 0
+        low_end, high_end = (rising, falling) if toward_low else (falling, rising)
+        face_hi[low_end, k] = lo[low_end, k]
+        face_lo[high_end, k] = hi[high_end, k]
+    return face_lo, face_hi
+
+
+def _krawczyk_batch(X, c, Gc, HX, Hc):
+    """K(X) = c - Y g(c) + (I - Y H(X)) (X - c) for every box at once, Y the float inverse of the midpoint of
+    the Hessian at the centre (any Y is sound; the identity where that midpoint is not invertible)."""
+    r = len(X)
+    with np.errstate(invalid="ignore", over="ignore"):
+        M = np.stack([np.stack([Hc[i][j].lo / 2 + Hc[i][j].hi / 2 for j in range(r)], -1) for i in range(r)], -2)
+        usable = np.isfinite(M).all(axis=(1, 2)) & (np.abs(np.linalg.det(np.nan_to_num(M))) > 0)
+    M[~usable] = np.eye(r)
+    Y = np.linalg.inv(M)
+    K = []
+    for j in range(r):
+        value = ia.Intervals.points(c[:, j])
+        for k in range(r):
+            value = value - ia.Intervals.points(Y[:, j, k]) * Gc[k]
+            factor = ia.constant(1.0 if j == k else 0.0)
+            for m in range(r):
+                factor = factor - ia.Intervals.points(Y[:, j, m]) * HX[m][k]
+            value = value + factor * (X[k] - ia.Intervals.points(c[:, k]))
+        K.append(value)
+    return K
+
+
+def _decide_batch(model, lo, hi):
+    """Verdicts NONE / UNIQUE / SPLIT for the boxes [lo_k, hi_k] (K x r) by the tests of :func:`_decide` in
+    float64, each test on all the boxes still open at once; and the mask of boxes float64 may have misjudged."""
+    r = model.r
+    verdict = np.full(lo.shape[0], SPLIT)
+    gradient, valleys, lossy = model.batch_gradient(lo, hi)
+    none = np.zeros(lo.shape[0], bool)
+    for g in gradient + valleys:
+        none |= _excludes(g)
+    verdict[none] = NONE
+    open_ = np.flatnonzero(~none)
+    if open_.size == 0:
+        return verdict, lossy
+    lo, hi = lo[open_], hi[open_]
+    X = [ia.Intervals(lo[:, j], hi[:, j]) for j in range(r)]
+    c = np.clip(lo + (hi - lo) / 2, lo, hi)
+    Gc, _, lossy_c = model.batch_gradient(c, c)
+    HX, lossy_h = model.batch_hessian(lo, hi)
+    lossy[open_] |= lossy_c | lossy_h
+    none = np.zeros(open_.size, bool)
+    for j in range(r):  # the centred form g(c) + H(X)(X - c)
+        centred = Gc[j]
+        for k in range(r):
+            centred = centred + HX[j][k] * (X[k] - ia.Intervals.points(c[:, k]))
+        none |= _excludes(centred)
+    for j in range(r):  # g_j at the faces where it is least and greatest, where some slope keeps its sign
+        fixed = np.zeros(open_.size, bool)
+        for slope in HX[j]:
+            fixed |= (slope.lo >= 0) | (slope.hi <= 0)
+        rows = np.flatnonzero(fixed & ~none)
+        if rows.size:
+            slopes = [slope[rows] for slope in HX[j]]
+            low = model.batch_gradient(*_faces(lo[rows], hi[rows], slopes, True))[0][j]
+            high = model.batch_gradient(*_faces(lo[rows], hi[rows], slopes, False))[0][j]
+            none[rows] |= (low.lo > 0) | (high.hi < 0)
+    rows = np.flatnonzero(~none)
+    unique = np.zeros(open_.size, bool)
+    if rows.size:
+        Hc, _ = model.batch_hessian(c[rows], c[rows])
+        K = _krawczyk_batch([x[rows] for x in X], c[rows], [g[rows] for g in Gc],
+                            [[entry[rows] for entry in row] for row in HX], Hc)
+        inside_, outside = np.ones(rows.size, bool), np.zeros(rows.size, bool)
+        for k, lo_k, hi_k in zip(K, lo[rows].T, hi[rows].T):
+            outside |= (k.hi < lo_k) | (k.lo > hi_k)
+            inside_ &= (k.lo > lo_k) & (k.hi < hi_k)
+        none[rows] |= outside
+        unique[rows] = inside_ & ~outside
+    verdict[open_] = np.where(none, NONE, np.where(unique, UNIQUE, SPLIT))
+    return verdict, lossy
+
+
+def batch_search(model, box, fallback, max_boxes: int = MAX_BOXES) -> BoxSearch:
+    """Branch and bound on ``box`` with the float64 ``model`` (:class:`.floatbox.FloatIntervalModel`), up to
+    BATCH boxes decided in one vectorised pass; a box float64 leaves undecided after losing precision is put
+    to ``fallback`` (an mpmath model with ``hessian_at``) one by one."""
+    result = BoxSearch()
+    lo = ia._down(np.array([float(a) for a, _ in box]))  # widened outward: a larger box is searched
+    hi = ia._up(np.array([float(b) for _, b in box]))
+    scale = float(np.max(hi - lo))
+    stack = [(lo, hi)]
+    with mpmath.workdps(DIGITS), interval_digits(DIGITS):
+        while stack:
+            if result.boxes >= max_boxes:
+                result.undecided += len(stack)
+                break
+            take = min(BATCH, len(stack), max_boxes - result.boxes)
+            batch, stack = stack[-take:], stack[:-take]
+            result.boxes += take
+            lows, highs = np.array([b[0] for b in batch]), np.array([b[1] for b in batch])
+            verdicts, lossy = _decide_batch(model, lows, highs)
+            for low, high, verdict, lost in zip(lows, highs, verdicts, lossy):
+                X = [iv.mpf([a, b]) for a, b in zip(low, high)]
+                if verdict == SPLIT and lost:
+                    verdict = {"none": NONE, "unique": UNIQUE, "split": SPLIT}[_decide(fallback, X, fallback.hessian_at)]
+                if verdict == UNIQUE:
+                    result.unique.append(X)
+                elif verdict == SPLIT:
+                    j = int(np.argmax(high - low))
+                    if high[j] - low[j] < 1e-12 * scale:
+                        result.undecided += 1
+                        continue
+                    m = low[j] + (high[j] - low[j]) * float(CUT)
+                    left_high, right_low = high.copy(), low.copy()
+                    left_high[j] = right_low[j] = m
+                    stack.append((low, left_high))
+                    stack.append((right_low, high))
+    return result
 
 
 def box_search(reduced, box, max_boxes: int = MAX_BOXES):
-    """Run :func:`search` for a reduced problem; returns (unique boxes as [(lo, hi), ...] of mpf, undecided,
-    boxes examined), plain values that cross a process boundary."""
+    """Run :func:`batch_search` for a reduced problem; returns (unique boxes as [(lo, hi), ...] of mpf,
+    undecided, boxes examined), plain values that cross a process boundary."""
     lines = valley_lines(reduced.z)
-    fast = FloatIntervalModel(reduced, lines)
-    found = search(fast, box, lambda c: _preconditioner(reduced, fast, c), max_boxes,
-                   fallback=_MpBox(IntervalModel(reduced), lines))
+    fallback = _MpBox(IntervalModel(reduced), lines)
+    fallback.hessian_at = reduced.model.mp_hessian
+    found = batch_search(FloatIntervalModel(reduced, lines), box, fallback, max_boxes)
     unique = [[(mpmath.mpf(x._mpi_[0]), mpmath.mpf(x._mpi_[1])) for x in X] for X in found.unique]
     return unique, found.undecided, found.boxes
