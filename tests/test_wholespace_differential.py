@@ -39,7 +39,7 @@ import reference as R
 from test_differential import _fmt, _inside, _mpf, _same, command, neuron, profile, reported_entries, reported_in_c
 
 THOROUGH = os.environ.get("CLOSEDFORM_THOROUGH") == "1"
-EXAMPLES = int(os.environ.get("CLOSEDFORM_EXAMPLES", 150 if THOROUGH else 6))
+EXAMPLES = int(os.environ.get("CLOSEDFORM_EXAMPLES", 150 if THOROUGH else 4))
 TIMEOUT = 20
 BOX = {2: 30, 3: 12}          # the reference's box half-width per number of reduced variables
 MATCH = 1e-8
