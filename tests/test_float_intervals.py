@@ -140,9 +140,8 @@ def _search(reduced, box, fast):
     lines = exclusion.valley_lines(reduced.z)
     slow = exclusion._MpBox(IntervalModel(reduced), lines)
     if fast:
-        slow.hessian_at = reduced.model.mp_hessian
-        return exclusion.batch_search(FloatIntervalModel(reduced, lines), box, slow)
-    return exclusion.search(slow, box, lambda c: reduced.model.mp_hessian(c))
+        return exclusion.batch_search(FloatIntervalModel(reduced, lines), box, slow, reduced.model.mp_hessian)
+    return exclusion.search(slow, box, reduced.model.mp_hessian)
 
 
 def _same_zeros(fast, slow):

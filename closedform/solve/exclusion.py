@@ -6,6 +6,7 @@ is accounted for: that is the proof behind ``complete = True`` for the box."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import IntEnum
 from fractions import Fraction
 
 import mpmath
@@ -17,12 +18,22 @@ from . import intervals as ia
 from .certify import IntervalModel, interval_digits, inside, krawczyk
 from .floatbox import FloatIntervalModel
 
-NONE, UNIQUE, SPLIT = 0, 1, 2  # the verdicts of a batch (an enum in an int array)
-BATCH = 256  # boxes decided in one vectorised pass
+BATCH = 256  # boxes decided in one vectorised pass (fewer when boxes x samples would pass BATCH_ELEMENTS)
+BATCH_ELEMENTS = 2**18
 MAX_BOXES = 40000
 MAX_DIRECTIONS = 64  # valley lines (r = 2) beyond which the directional test is skipped
 DIGITS = 20
 CUT = mpmath.mpf(511) / 1024
+
+
+class Verdict(IntEnum):
+    """What a test proves of a sub-box (an int, so that a batch's verdicts are one NumPy array)."""
+    NONE = 0  # no zero of the gradient
+    UNIQUE = 1  # exactly one
+    SPLIT = 2  # undecided at this size
+
+
+NONE, UNIQUE, SPLIT = Verdict.NONE, Verdict.UNIQUE, Verdict.SPLIT
 
 
 @dataclass
@@ -79,8 +90,6 @@ class _MpBox:
     """The mpmath interval model (:class:`.certify.IntervalModel`) seen as the search sees a model: the
     slow, exact-exponent fallback where float64 loses what decides."""
 
-    lossy = False
-
     def __init__(self, model, lines):
         self.model, self.r = model, model.r
         self.directions = [([iv.mpf(dj.numerator) / dj.denominator for dj in d], set(on_line)) for d, on_line in lines]
@@ -106,10 +115,10 @@ class _MpBox:
         return self.model.hessian(X)
 
 
-def search(model, box, hessian_at, max_boxes: int = MAX_BOXES, fallback=None) -> BoxSearch:
-    """Branch and bound on ``box`` [(lo, hi), ...] with ``model`` (enclose, gradient, hessian, r, lossy);
-    ``hessian_at(point)`` gives a Hessian (the preconditioner: any matrix is sound); a box ``model`` leaves
-    undecided after losing precision (``model.lossy``) is put to ``fallback`` as well."""
+def search(model, box, hessian_at, max_boxes: int = MAX_BOXES) -> BoxSearch:
+    """Branch and bound on ``box`` [(lo, hi), ...] one box at a time with ``model`` (enclose, gradient,
+    hessian, r: the mpmath model, the reference route of :func:`batch_search`); ``hessian_at(point)`` gives a
+    Hessian (the preconditioner: any matrix is sound)."""
     result = BoxSearch()
     with mpmath.workdps(DIGITS), interval_digits(DIGITS):
         stack = [[iv.mpf([lo, hi]) for lo, hi in box]]
@@ -121,11 +130,9 @@ def search(model, box, hessian_at, max_boxes: int = MAX_BOXES, fallback=None) ->
             X = stack.pop()
             result.boxes += 1
             verdict = _decide(model, X, hessian_at)
-            if verdict == "split" and fallback is not None and model.lossy:
-                verdict = _decide(fallback, X, hessian_at)
-            if verdict == "unique":
+            if verdict == UNIQUE:
                 result.unique.append(X)
-            elif verdict == "split":
+            elif verdict == SPLIT:
                 widths = [float(x.delta) for x in X]
                 j = max(range(len(X)), key=widths.__getitem__)
                 if widths[j] < 1e-12 * scale:
@@ -156,26 +163,26 @@ def _monotone_excludes_zero(model, X, H, j) -> bool:
     return model.gradient(low)[j].a > 0 or model.gradient(high)[j].b < 0
 
 
-def _decide(model, X, hessian_at) -> str:
-    """"none", "unique" or "split"; cheapest tests first, every enclosure computed once."""
+def _decide(model, X, hessian_at) -> Verdict:
+    """The verdict on the box X (mpmath intervals); cheapest tests first, every enclosure computed once."""
     try:
         gradient, valleys = model.enclose(X)
         if any(_excludes_zero(g) for g in gradient) or any(_excludes_zero(s) for s in valleys):
-            return "none"
+            return NONE
         centre = [_mid(x) for x in X]
         G_centre = model.gradient([iv.mpf(c) for c in centre])
         H = model.hessian(X)
         if any(_excludes_zero(g) for g in _centred_gradient(G_centre, X, centre, H)):
-            return "none"
+            return NONE
         if any(_monotone_excludes_zero(model, X, H, j) for j in range(model.r)):
-            return "none"
+            return NONE
         Y = mpmath.inverse(hessian_at(centre))
         K = krawczyk(model, X, centre, Y, G_centre, H)
     except (ArithmeticError, ValueError, mpmath.libmp.NoConvergence):  # incl. a singular preconditioner
-        return "split"
+        return SPLIT
     if any(k.b < x.a or k.a > x.b for k, x in zip(K, X)):
-        return "none"
-    return "unique" if inside(K, X) else "split"
+        return NONE
+    return UNIQUE if inside(K, X) else SPLIT
 
 
 def _excludes(x: ia.Intervals) -> np.ndarray:
@@ -267,21 +274,22 @@ def _decide_batch(model, lo, hi):
     return verdict, lossy
 
 
-def batch_search(model, box, fallback, max_boxes: int = MAX_BOXES) -> BoxSearch:
+def batch_search(model, box, fallback, hessian_at, max_boxes: int = MAX_BOXES) -> BoxSearch:
     """Branch and bound on ``box`` with the float64 ``model`` (:class:`.floatbox.FloatIntervalModel`), up to
     BATCH boxes decided in one vectorised pass; a box float64 leaves undecided after losing precision is put
-    to ``fallback`` (an mpmath model with ``hessian_at``) one by one."""
+    to ``fallback`` (the mpmath model, ``hessian_at`` its preconditioner) one by one."""
     result = BoxSearch()
     lo = ia._down(np.array([float(a) for a, _ in box]))  # widened outward: a larger box is searched
     hi = ia._up(np.array([float(b) for _, b in box]))
     scale = float(np.max(hi - lo))
     stack = [(lo, hi)]
+    per_pass = max(1, min(BATCH, BATCH_ELEMENTS // model.Z.shape[0]))
     with mpmath.workdps(DIGITS), interval_digits(DIGITS):
         while stack:
             if result.boxes >= max_boxes:
                 result.undecided += len(stack)
                 break
-            take = min(BATCH, len(stack), max_boxes - result.boxes)
+            take = min(per_pass, len(stack), max_boxes - result.boxes)
             batch, stack = stack[-take:], stack[:-take]
             result.boxes += take
             lows, highs = np.array([b[0] for b in batch]), np.array([b[1] for b in batch])
@@ -289,7 +297,7 @@ def batch_search(model, box, fallback, max_boxes: int = MAX_BOXES) -> BoxSearch:
             for low, high, verdict, lost in zip(lows, highs, verdicts, lossy):
                 X = [iv.mpf([a, b]) for a, b in zip(low, high)]
                 if verdict == SPLIT and lost:
-                    verdict = {"none": NONE, "unique": UNIQUE, "split": SPLIT}[_decide(fallback, X, fallback.hessian_at)]
+                    verdict = _decide(fallback, X, hessian_at)
                 if verdict == UNIQUE:
                     result.unique.append(X)
                 elif verdict == SPLIT:
@@ -309,8 +317,7 @@ def box_search(reduced, box, max_boxes: int = MAX_BOXES):
     """Run :func:`batch_search` for a reduced problem; returns (unique boxes as [(lo, hi), ...] of mpf,
     undecided, boxes examined), plain values that cross a process boundary."""
     lines = valley_lines(reduced.z)
-    fallback = _MpBox(IntervalModel(reduced), lines)
-    fallback.hessian_at = reduced.model.mp_hessian
-    found = batch_search(FloatIntervalModel(reduced, lines), box, fallback, max_boxes)
+    found = batch_search(FloatIntervalModel(reduced, lines), box, _MpBox(IntervalModel(reduced), lines),
+                         reduced.model.mp_hessian, max_boxes)
     unique = [[(mpmath.mpf(x._mpi_[0]), mpmath.mpf(x._mpi_[1])) for x in X] for X in found.unique]
     return unique, found.undecided, found.boxes

@@ -6,7 +6,8 @@ A per-sample function that is rational in h and e^h (sigmoid, tanh, silu, ...) i
 when its size underflows, and a sum of same-signed terms still excludes 0. Each term's range over its
 h-interval is tightened as in :func:`.certify.tight_range`: where the h-derivative keeps one sign the range is
 spanned by the endpoint values, else the interval is bisected. Where float64 may lose what decides (an overflow,
-or a gradient enclosure within TINY of 0, where terms may have underflowed) :attr:`FloatIntervalModel.lossy` is set and the search asks the mpmath model instead."""
+or a gradient enclosure within TINY of 0, where terms may have underflowed) the batch methods mark the box and
+the search asks the mpmath model instead."""
 from __future__ import annotations
 
 import numpy as np
@@ -148,7 +149,6 @@ class FloatIntervalModel:
             weights = D[0] * self.Z[:, 0] + D[1] * self.Z[:, 1]
             weights.lo[on_line] = weights.hi[on_line] = 0.0
             self.directions.append((D, weights))
-        self.lossy = False  # set when an enclosure of the current box lost what float64 cannot carry
 
     def _pre(self, lo, hi):
         """The boxes [lo_k, hi_k] (arrays K x r) as r Intervals of shape (K,), and the pre-activations z_i.c
@@ -202,22 +202,15 @@ class FloatIntervalModel:
     # one box, as mpmath intervals (the interface of :class:`.certify.IntervalModel`) -----------------------
 
     def enclose(self, X):
-        """(enclosure of each gradient component, enclosure of each valley sum d . grad) over the box X; the
-        first call on a box: it clears :attr:`lossy`, which the calls that follow may set."""
-        self.lossy = False
-        return self._sums(X)
-
-    def _sums(self, X):
+        """(enclosure of each gradient component, enclosure of each valley sum d . grad) over the box X."""
         box = _from_iv(X)
-        gradient, valleys, lossy = self.batch_gradient(box.lo[None], box.hi[None])
-        self.lossy |= bool(lossy[0])
+        gradient, valleys, _ = self.batch_gradient(box.lo[None], box.hi[None])
         return [_to_iv(g[0]) for g in gradient], [_to_iv(v[0]) for v in valleys]
 
     def gradient(self, X):
-        return self._sums(X)[0]
+        return self.enclose(X)[0]
 
     def hessian(self, X):
         box = _from_iv(X)
-        out, lossy = self.batch_hessian(box.lo[None], box.hi[None])
-        self.lossy |= bool(lossy[0])
+        out, _ = self.batch_hessian(box.lo[None], box.hi[None])
         return [[_to_iv(entry[0]) for entry in row] for row in out]
