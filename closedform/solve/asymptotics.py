@@ -1,8 +1,8 @@
 """Zeros at infinity. Along c = c0 + s v, s -> oo, term i's g(t_i, h_i) tends to G+(t_i) or G-(t_i) by the
-sign of v.z_i, so in a cell of the arrangement {v.z_i = 0} the limiting gradient is sum_i G_sign(t_i) z_i,
+sign of v.z_i, so in a cell of the arrangement {v.z_i = 0} the limiting gradient is sum_i Gexact_sign(t_i) z_i,
 exact: the gradient vanishes at infinity in that cell iff that sum is 0. The limiting loss is
-sum_i L_sign(t_i). When sign * G_sign(t) >= 0 for every term (cross-entropy, Poisson) v.grad =
-sum_i G_sign(t_i) |v.z_i| cannot cancel, so a zero needs every term to vanish: one linear program (Konis' test of
+sum_i Lexact_sign(t_i). When sign * Gexact_sign(t) >= 0 for every term (cross-entropy, Poisson) v.grad =
+sum_i Gexact_sign(t_i) |v.z_i| cannot cancel, so a zero needs every term to vanish: one linear program (Konis' test of
 separation) decides, its answer checked exactly (the signs of its direction, or a Farkas certificate), linear in
 n. Otherwise cells are enumerated exactly for r <= 3 while they are few (MAX_CELL_WORK), and beyond that the
 linear program gives the term-by-term condition only."""
@@ -18,6 +18,7 @@ import sympy as sp
 from ..model.evaluators import per_sample
 from ..model.symbols import h, t
 from .parts import Asymptote, decimal
+from .separation import exact_sign, separating_direction
 from .cells import cells
 from ..printing import text
 
@@ -59,11 +60,6 @@ def limit(activation, loss, which: str, sign: int, target):
         return sp.nan
 
 
-def _sign(zi, v):
-    value = sum(Fraction(int(a.p), int(a.q)) * b for a, b in zip(map(sp.Rational, zi), v))
-    return (value > 0) - (value < 0)
-
-
 def _cell_limit(reduced, v):
     """(limiting gradient vector, limiting loss) in the cell of direction v."""
     n = reduced.neuron
@@ -71,7 +67,7 @@ def _cell_limit(reduced, v):
     gradient = [sp.Integer(0)] * reduced.r
     total = sp.Integer(0)
     for zi, ti in zip(reduced.z, n.data.t):
-        s = _sign(zi, v)
+        s = exact_sign(zi, v)
         if s == 0:
             total += per_sample(act, loss).loss.subs({t: ti, h: 0})
             continue
@@ -164,7 +160,7 @@ def faces(reduced) -> list:
             v = tuple(Fraction(int(x.p), int(x.q)) for x in v)
             gradient, total = [sp.Integer(0)] * 2, sp.Integer(0)
             for zk, tk in rows:
-                s = _sign(zk, v)
+                s = exact_sign(zk, v)
                 if s == 0:
                     continue
                 G = limit(act, loss, "g", s, tk)
@@ -228,17 +224,10 @@ def _lp_direction(reduced, conditions):
         return [tuple(Fraction(x).limit_denominator(10**6) for x in v)], \
             "every term's gradient vanishes at both infinities, so every cell of the arrangement is a zero " \
             "at infinity; one generic direction is shown"
-    from scipy.optimize import linprog
-
-    A = np.array([[-s * float(x) for x in z] for s, z in rows])
-    solution = linprog(np.zeros(reduced.r), A_ub=A, b_ub=-np.ones(len(rows)), bounds=[(None, None)] * reduced.r,
-                       method="highs")
-    if solution.status == 0:
-        v = tuple(Fraction(x).limit_denominator(10**9) for x in solution.x)
-        if all(_sign(zi, v) == s for s, zi in rows):
-            return [v], "a cell where every term vanishes (the data are separated), found by linear programming " \
-                        "and checked exactly"
-        return [], "the linear program's separating direction failed the exact sign check; not decided"
+    v = separating_direction(rows)
+    if v is not None:
+        return [v], "a cell where every term vanishes (the data are separated), found by linear programming " \
+                    "and checked exactly"
     if _farkas(rows):
         return [], f"no cell where every term vanishes: the data are not separable (an exact Farkas certificate; {proof})"
     return [], "the linear program found no separating direction, but no exact Farkas certificate was found; not decided"
