@@ -264,3 +264,22 @@ def test_underflowed_terms_are_put_to_mpmath():
         assert reduced.model.mp_gradient([mpmath.mpf(400)])[0] > 0
     unique, undecided, boxes = exclusion.box_search(reduced, [(400, 590)], max_boxes=300)
     assert (unique, undecided) == ([], 0)
+
+
+def test_sign_cones_discard_a_box_exactly_when_the_signed_rows_are_separated():
+    """Gordan's alternative by hand: rows (1, 0), (0, 1), (1, 1) with signs (+, +, +) are all on the side
+    v = (1, 1) points to, so grad = sum |g_i| z_i is never 0; with signs (+, +, -) the combination
+    z1 + z2 - z3 = 0 makes a zero possible (not discarded); a term of unknown sign (0) decides nothing. With an
+    L2 term the box's side of c_1 = 0 joins as the row s e_1: (-1, 0) against (1, 0), (0, 1) cancels."""
+    from closedform.solve.exclusion import SignCones
+
+    problem = cf.Neuron("sigmoid", "bce", dim=2, data=[((1, 0), 1), ((0, 1), 1), ((1, 1), 0)])
+    cones = SignCones(reduce(problem))
+    signs = np.array([[1, 1, 1], [1, 1, -1], [1, 0, 1], [-1, -1, -1]], np.int8)
+    box = np.array([[1.0, 1.0]] * 4), np.array([[2.0, 2.0]] * 4)
+    assert cones.excluded(signs, *box).tolist() == [True, False, False, True]
+    regularised = cf.Neuron("sigmoid", "bce", dim=2, l2="1/10", data=[((1, 0), 1), ((0, 1), 1)])
+    cones = SignCones(reduce(regularised))
+    signs = np.array([[1, 1], [1, 1], [1, 1]], np.int8)
+    lo, hi = np.array([[1.0, 1.0], [-2.0, 1.0], [-1.0, 1.0]]), np.array([[2.0, 2.0], [-1.0, 2.0], [1.0, 2.0]])
+    assert cones.excluded(signs, lo, hi).tolist() == [True, False, False]

@@ -17,6 +17,7 @@ from mpmath import iv
 from . import intervals as ia
 from .certify import IntervalModel, interval_digits, inside, krawczyk
 from .floatbox import FloatIntervalModel
+from .separation import separating_direction
 
 BATCH = 256  # boxes decided in one vectorised pass (fewer when boxes x samples would pass BATCH_ELEMENTS)
 BATCH_ELEMENTS = 2**18
@@ -223,15 +224,52 @@ def _krawczyk_batch(X, c, Gc, HX, Hc):
     return K
 
 
-def _decide_batch(model, lo, hi):
+class SignCones:
+    """Gordan's alternative over a box (:mod:`.separation`): where every term g_i = g(t_i, z_i.c) keeps a strict
+    sign s_i throughout the box (and, with an L2 term, every regularised c_j too), grad = sum_i |g_i| s_i z_i +
+    l2 |c_j| s_j e_j vanishes nowhere in it when some v has s_i z_i.v > 0 for all of them, however the sizes
+    compare: whole saturated regions are discarded at once. One linear program per sign pattern, cached."""
+
+    def __init__(self, reduced):
+        self.rows = [i for i, zi in enumerate(reduced.z) if any(zi)]  # a zero row adds nothing
+        self.z = [reduced.z[i] for i in self.rows]
+        r = reduced.r
+        self.axes = [j for j in range(r) if reduced.regularised[j]] if reduced.neuron.l2 != 0 else []
+        self.unit = [tuple(sp.Integer(int(j == k)) for k in range(r)) for j in self.axes]
+        self.known = {}
+
+    def excluded(self, signs, lo, hi) -> np.ndarray:
+        """Per box (term signs K x n, the boxes K x r): proved to hold no zero."""
+        pattern = signs[:, self.rows]
+        if self.axes:
+            pattern = np.hstack([pattern, np.where(lo[:, self.axes] > 0, 1, np.where(hi[:, self.axes] < 0, -1, 0))])
+        out = np.zeros(signs.shape[0], bool)
+        strict = np.flatnonzero((pattern != 0).all(axis=1))
+        if strict.size == 0:
+            return out
+        patterns, which = np.unique(pattern[strict], axis=0, return_inverse=True)
+        verdicts = np.array([self._separated(tuple(int(s) for s in p)) for p in patterns])
+        out[strict] = verdicts[which.ravel()]
+        return out
+
+    def _separated(self, pattern) -> bool:
+        if pattern not in self.known:
+            self.known[pattern] = separating_direction(list(zip(pattern, self.z + self.unit))) is not None
+        return self.known[pattern]
+
+
+def _decide_batch(model, lo, hi, cones=None):
     """Verdicts NONE / UNIQUE / SPLIT for the boxes [lo_k, hi_k] (K x r) by the tests of :func:`_decide` in
-    float64, each test on all the boxes still open at once; and the mask of boxes float64 may have misjudged."""
+    float64 (and the sign cones', when given), each test on all the boxes still open at once; and the mask of
+    boxes float64 may have misjudged."""
     r = model.r
     verdict = np.full(lo.shape[0], SPLIT)
-    gradient, valleys, lossy = model.batch_gradient(lo, hi)
+    gradient, valleys, lossy, signs = model.batch_gradient(lo, hi)
     none = np.zeros(lo.shape[0], bool)
     for g in gradient + valleys:
         none |= _excludes(g)
+    if cones is not None:
+        none[~none] = cones.excluded(signs[~none], lo[~none], hi[~none])
     verdict[none] = NONE
     open_ = np.flatnonzero(~none)
     if open_.size == 0:
@@ -239,7 +277,8 @@ def _decide_batch(model, lo, hi):
     lo, hi = lo[open_], hi[open_]
     X = [ia.Intervals(lo[:, j], hi[:, j]) for j in range(r)]
     c = np.clip(lo + (hi - lo) / 2, lo, hi)
-    Gc, _, lossy_c = model.batch_gradient(c, c)
+    at_centre = model.batch_gradient(c, c)
+    Gc, lossy_c = at_centre.gradient, at_centre.lossy
     HX, lossy_h = model.batch_hessian(lo, hi)
     lossy[open_] |= lossy_c | lossy_h
     none = np.zeros(open_.size, bool)
@@ -255,8 +294,8 @@ def _decide_batch(model, lo, hi):
         rows = np.flatnonzero(fixed & ~none)
         if rows.size:
             slopes = [slope[rows] for slope in HX[j]]
-            low = model.batch_gradient(*_faces(lo[rows], hi[rows], slopes, True))[0][j]
-            high = model.batch_gradient(*_faces(lo[rows], hi[rows], slopes, False))[0][j]
+            low = model.batch_gradient(*_faces(lo[rows], hi[rows], slopes, True)).gradient[j]
+            high = model.batch_gradient(*_faces(lo[rows], hi[rows], slopes, False)).gradient[j]
             none[rows] |= (low.lo > 0) | (high.hi < 0)
     rows = np.flatnonzero(~none)
     unique = np.zeros(open_.size, bool)
@@ -274,10 +313,11 @@ def _decide_batch(model, lo, hi):
     return verdict, lossy
 
 
-def batch_search(model, box, fallback, hessian_at, max_boxes: int = MAX_BOXES) -> BoxSearch:
-    """Branch and bound on ``box`` with the float64 ``model`` (:class:`.floatbox.FloatIntervalModel`), up to
-    BATCH boxes decided in one vectorised pass; a box float64 leaves undecided after losing precision is put
-    to ``fallback`` (the mpmath model, ``hessian_at`` its preconditioner) one by one."""
+def batch_search(model, box, fallback, hessian_at, max_boxes: int = MAX_BOXES, cones=None) -> BoxSearch:
+    """Branch and bound on ``box`` with the float64 ``model`` (:class:`.floatbox.FloatIntervalModel`) and
+    ``cones`` (:class:`SignCones`, optional), up to BATCH boxes decided in one vectorised pass; a box float64
+    leaves undecided after losing precision is put to ``fallback`` (the mpmath model, ``hessian_at`` its
+    preconditioner) one by one."""
     result = BoxSearch()
     lo = ia._down(np.array([float(a) for a, _ in box]))  # widened outward: a larger box is searched
     hi = ia._up(np.array([float(b) for _, b in box]))
@@ -293,7 +333,7 @@ def batch_search(model, box, fallback, hessian_at, max_boxes: int = MAX_BOXES) -
             batch, stack = stack[-take:], stack[:-take]
             result.boxes += take
             lows, highs = np.array([b[0] for b in batch]), np.array([b[1] for b in batch])
-            verdicts, lossy = _decide_batch(model, lows, highs)
+            verdicts, lossy = _decide_batch(model, lows, highs, cones)
             for low, high, verdict, lost in zip(lows, highs, verdicts, lossy):
                 X = [iv.mpf([a, b]) for a, b in zip(low, high)]
                 if verdict == SPLIT and lost:
@@ -318,6 +358,6 @@ def box_search(reduced, box, max_boxes: int = MAX_BOXES):
     undecided, boxes examined), plain values that cross a process boundary."""
     lines = valley_lines(reduced.z)
     found = batch_search(FloatIntervalModel(reduced, lines), box, _MpBox(IntervalModel(reduced), lines),
-                         reduced.model.mp_hessian, max_boxes)
+                         reduced.model.mp_hessian, max_boxes, SignCones(reduced))
     unique = [[(mpmath.mpf(x._mpi_[0]), mpmath.mpf(x._mpi_[1])) for x in X] for X in found.unique]
     return unique, found.undecided, found.boxes

@@ -10,6 +10,8 @@ or a gradient enclosure within TINY of 0, where terms may have underflowed) the 
 the search asks the mpmath model instead."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import sympy as sp
 from mpmath import iv
@@ -126,6 +128,14 @@ def _from_iv(X) -> ia.Intervals:
     return ia.Intervals(ia._down([float(x.a) for x in X]), ia._up([float(x.b) for x in X]))
 
 
+class BatchGradient(NamedTuple):
+    """Enclosures over K boxes."""
+    gradient: list  # r Intervals of shape (K,)
+    valleys: list  # one per valley line: d . grad
+    lossy: np.ndarray  # (K,) a non-finite value, or a component within TINY of 0 (every term may have underflowed)
+    signs: np.ndarray  # (K, n) the sign of each term g(t_i, z_i.c) throughout the box, 0 where not strict
+
+
 class FloatIntervalModel:
     """Gradient, Hessian and valley sums of a reduced problem over a box, as mpmath intervals computed in float64."""
 
@@ -165,10 +175,9 @@ class FloatIntervalModel:
     def _l2(self, X, j):
         return self.l2 * X[j] if self.mask[j] else ia.constant(0)
 
-    def batch_gradient(self, lo, hi):
-        """Over K boxes (lo, hi: K x r): (r enclosures of the gradient components, one per valley sum d . grad,
-        each of shape (K,); a mask of the boxes where float64 may have lost what decides: a non-finite value,
-        or a component within TINY of 0, where every term may have underflowed)."""
+    def batch_gradient(self, lo, hi) -> BatchGradient:
+        """Over K boxes (lo, hi: K x r): the enclosures of the gradient components and valley sums, the boxes
+        float64 may have misjudged, and each term's strict sign (:class:`BatchGradient`)."""
         count = lo.shape[0]
         X, H = self._pre(lo, hi)
         G = tight_range(self.g, self.g_h, self._tiled(count), H)
@@ -180,7 +189,8 @@ class FloatIntervalModel:
         lossy = np.zeros(count, bool)
         for g in gradient:
             lossy |= ~np.isfinite(g.lo) | ~np.isfinite(g.hi) | (np.maximum(np.abs(g.lo), np.abs(g.hi)) < TINY)
-        return gradient, valleys, lossy
+        signs = np.where(G.lo > 0, 1, np.where(G.hi < 0, -1, 0)).astype(np.int8)
+        return BatchGradient(gradient, valleys, lossy, signs)
 
     def batch_hessian(self, lo, hi):
         """Over K boxes: the r x r enclosures of the Hessian, each of shape (K,), and the non-finite mask."""
@@ -204,8 +214,8 @@ class FloatIntervalModel:
     def enclose(self, X):
         """(enclosure of each gradient component, enclosure of each valley sum d . grad) over the box X."""
         box = _from_iv(X)
-        gradient, valleys, _ = self.batch_gradient(box.lo[None], box.hi[None])
-        return [_to_iv(g[0]) for g in gradient], [_to_iv(v[0]) for v in valleys]
+        found = self.batch_gradient(box.lo[None], box.hi[None])
+        return [_to_iv(g[0]) for g in found.gradient], [_to_iv(v[0]) for v in found.valleys]
 
     def gradient(self, X):
         return self.enclose(X)[0]
