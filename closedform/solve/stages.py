@@ -53,6 +53,7 @@ MAX_BOX_DIM = 2
 MAX_BOX_WORK = 2e6  # samples x variables^2 beyond which the box search (float64, vectorised) is skipped
 STRATEGY_SHARE = 0.5  # of the time left, for all closed forms together: the rest is the search's
 SEPARABLE_SHARE = 0.8  # of the time left, for the blocks of a separable loss (their answers are the whole answer)
+HOPELESS = 2.0  # a strategy forecast to need this many times the time left is not started
 SEARCH_SHARE = 0.7  # of the time left: the float search and the box proof leave time to classify
 POLISH_CHUNK = 16  # witness candidates polished per worker: the deadline keeps the batches done before it
 FACE_SHARE = 5.0  # seconds at most for one restricted problem on a face (half of what is left, if less)
@@ -185,6 +186,11 @@ class Strategies(Stage):
         until = Deadline(STRATEGY_SHARE * state.deadline.left())
         for strategy in self.strategies:
             if not strategy.applies(reduced):
+                continue
+            expected = strategy.expected_seconds(reduced)
+            if expected > HOPELESS * until.left():
+                state.notes.append(f"{strategy.name}: not tried: about {expected:.3g} s expected, {until.left():.3g} s "
+                                   f"left for the closed forms")
                 continue
             finding = bounded(state, strategy.name, strategy.solve, reduced, state.digits, until=until)
             if finding is None:

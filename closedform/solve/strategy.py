@@ -31,13 +31,17 @@ class Finding:
 
 class Strategy:
     """One closed-form method: ``applies(reduced)`` says whether it is worth trying (from registry metadata),
-    ``solve(reduced, digits)`` returns a :class:`Finding` with numbers good to ``digits`` (it runs in a worker
-    under the time budget)."""
+    ``expected_seconds(reduced)`` what it would cost where that can be foreseen, ``solve(reduced, digits)``
+    returns a :class:`Finding` with numbers good to ``digits`` (it runs in a worker under the time budget)."""
 
     name = "strategy"
 
     def applies(self, reduced) -> bool:
         raise NotImplementedError
+
+    def expected_seconds(self, reduced) -> float:
+        """A forecast of :meth:`solve`'s time (0: none, or cheap)."""
+        return 0.0
 
     def solve(self, reduced, digits: int) -> Finding:
         raise NotImplementedError
