@@ -44,14 +44,16 @@ PROGRESS_EVERY = 50
 DEFAULT_BOX = 30
 MATCH = 1e-8
 
-ACTIVATIONS = ["sigmoid", "tanh", "exp", "identity", "softplus", "square", "polynomial(0,1,1)", "relu",
-               "leaky_relu(1/2)"]
+ACTIVATIONS = ["sigmoid", "tanh", "exp", "identity", "softplus", "silu", "probit", "square", "polynomial(0,1,1)",
+               "relu", "leaky_relu(1/2)"]
 LOSSES = {
     "sigmoid": ["mse", "bce", "logcosh", "matching"],
     "tanh": ["mse", "logcosh", "matching"],
     "exp": ["mse", "poisson", "logcosh", "matching"],
     "identity": ["mse", "logcosh", "matching"],
     "softplus": ["mse", "poisson", "logcosh"],
+    "silu": ["mse", "logcosh"],
+    "probit": ["mse", "bce"],
     "square": ["mse", "logcosh"],
     "polynomial(0,1,1)": ["mse", "logcosh"],
     "relu": ["mse", "logcosh"],

@@ -210,7 +210,10 @@ def _krawczyk_batch(X, c, Gc, HX, Hc):
         M = np.stack([np.stack([Hc[i][j].lo / 2 + Hc[i][j].hi / 2 for j in range(r)], -1) for i in range(r)], -2)
         usable = np.isfinite(M).all(axis=(1, 2)) & (np.abs(np.linalg.det(np.nan_to_num(M))) > 0)
     M[~usable] = np.eye(r)
-    Y = np.linalg.inv(M)
+    try:
+        Y = np.linalg.inv(M)
+    except np.linalg.LinAlgError:  # a pivot the determinant did not see: no preconditioner is also sound
+        Y = np.broadcast_to(np.eye(r), M.shape)
     K = []
     for j in range(r):
         value = ia.Intervals.points(c[:, j])
