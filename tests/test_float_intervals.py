@@ -267,17 +267,20 @@ def test_underflowed_terms_are_put_to_mpmath():
 
 
 def test_sign_cones_discard_a_box_exactly_when_the_signed_rows_are_separated():
-    """Gordan's alternative by hand: rows (1, 0), (0, 1), (1, 1) with signs (+, +, +) are all on the side
-    v = (1, 1) points to, so grad = sum |g_i| z_i is never 0; with signs (+, +, -) the combination
-    z1 + z2 - z3 = 0 makes a zero possible (not discarded); a term of unknown sign (0) decides nothing. With an
-    L2 term the box's side of c_1 = 0 joins as the row s e_1: (-1, 0) against (1, 0), (0, 1) cancels."""
+    """Gordan's alternative by hand, rows z1 = (1, 0), z2 = (0, 1), z3 = (1, 1). Signs (+, +, +): v = (1, 1)
+    has every s_i z_i.v > 0, so grad = sum |g_i| s_i z_i is never 0 (discarded); (+, +, -): z1 + z2 - z3 = 0,
+    a zero is possible (kept); (+, 0, +) with z2's sign unknown: v must be orthogonal to z2, v = (y, 0), and
+    y > 0 serves z1 and z3 (discarded); (+, 0, -): then y > 0 and -y > 0 (kept); (0, 0, +): only v = 0 is
+    orthogonal to z1 and z2 (kept); (-, -, -): v = (-1, -1) (discarded). With an L2 term the box's side of
+    c_j = 0 joins as the row s e_j: c_1, c_2 > 0 add e_1, e_2 (discarded by v = (1, 1)); c_1 < 0 gives -e_1
+    against z1 = e_1 (kept); c_1 of unknown sign asks v_1 = 0, and then z1.v = 0 is not > 0 (kept)."""
     from closedform.solve.exclusion import SignCones
 
     problem = cf.Neuron("sigmoid", "bce", dim=2, data=[((1, 0), 1), ((0, 1), 1), ((1, 1), 0)])
     cones = SignCones(reduce(problem))
-    signs = np.array([[1, 1, 1], [1, 1, -1], [1, 0, 1], [-1, -1, -1]], np.int8)
-    box = np.array([[1.0, 1.0]] * 4), np.array([[2.0, 2.0]] * 4)
-    assert cones.excluded(signs, *box).tolist() == [True, False, False, True]
+    signs = np.array([[1, 1, 1], [1, 1, -1], [1, 0, 1], [1, 0, -1], [0, 0, 1], [-1, -1, -1]], np.int8)
+    box = np.array([[1.0, 1.0]] * 6), np.array([[2.0, 2.0]] * 6)
+    assert cones.excluded(signs, *box).tolist() == [True, False, True, False, False, True]
     regularised = cf.Neuron("sigmoid", "bce", dim=2, l2="1/10", data=[((1, 0), 1), ((0, 1), 1)])
     cones = SignCones(reduce(regularised))
     signs = np.array([[1, 1], [1, 1], [1, 1]], np.int8)

@@ -228,36 +228,42 @@ def _krawczyk_batch(X, c, Gc, HX, Hc):
 
 
 class SignCones:
-    """Gordan's alternative over a box (:mod:`.separation`): where every term g_i = g(t_i, z_i.c) keeps a strict
-    sign s_i throughout the box (and, with an L2 term, every regularised c_j too), grad = sum_i |g_i| s_i z_i +
-    l2 |c_j| s_j e_j vanishes nowhere in it when some v has s_i z_i.v > 0 for all of them, however the sizes
-    compare: whole saturated regions are discarded at once. One linear program per sign pattern, cached."""
+    """Gordan's alternative over a box (:mod:`.separation`): where the terms g_i = g(t_i, z_i.c) in a set S keep
+    strict signs s_i throughout the box (and, with an L2 term, the regularised c_j too), a v with s_i z_i.v > 0
+    on S and z_k.v = 0 for every other row k gives v.grad = sum_S |g_i| s_i z_i.v > 0: the box holds no zero,
+    however the sizes compare, so whole saturated regions go at once. v = N y for an exact basis N of the other
+    rows' null space, y from one linear program per sign pattern (checked exactly, cached)."""
 
     def __init__(self, reduced):
-        self.rows = [i for i, zi in enumerate(reduced.z) if any(zi)]  # a zero row adds nothing
-        self.z = [reduced.z[i] for i in self.rows]
+        nonzero = [zi for zi in reduced.z if any(zi)]  # a zero row adds nothing
+        self.rows = [i for i, zi in enumerate(reduced.z) if any(zi)]
         r = reduced.r
         self.axes = [j for j in range(r) if reduced.regularised[j]] if reduced.neuron.l2 != 0 else []
-        self.unit = [tuple(sp.Integer(int(j == k)) for k in range(r)) for j in self.axes]
+        self.z = [sp.Matrix([list(zi)]) for zi in nonzero] + [sp.Matrix([[int(j == k) for k in range(r)]])
+                                                               for j in self.axes]
+        self.r = r
         self.known = {}
 
     def excluded(self, signs, lo, hi) -> np.ndarray:
-        """Per box (term signs K x n, the boxes K x r): proved to hold no zero."""
+        """Per box (term signs K x n, 0 where not strict; the boxes K x r): proved to hold no zero."""
         pattern = signs[:, self.rows]
         if self.axes:
             pattern = np.hstack([pattern, np.where(lo[:, self.axes] > 0, 1, np.where(hi[:, self.axes] < 0, -1, 0))])
         out = np.zeros(signs.shape[0], bool)
-        strict = np.flatnonzero((pattern != 0).all(axis=1))
-        if strict.size == 0:
+        some = np.flatnonzero((pattern != 0).any(axis=1))
+        if some.size == 0:
             return out
-        patterns, which = np.unique(pattern[strict], axis=0, return_inverse=True)
+        patterns, which = np.unique(pattern[some], axis=0, return_inverse=True)
         verdicts = np.array([self._separated(tuple(int(s) for s in p)) for p in patterns])
-        out[strict] = verdicts[which.ravel()]
+        out[some] = verdicts[which.ravel()]
         return out
 
     def _separated(self, pattern) -> bool:
         if pattern not in self.known:
-            self.known[pattern] = separating_direction(list(zip(pattern, self.z + self.unit))) is not None
+            others = [z for s, z in zip(pattern, self.z) if s == 0]
+            N = sp.Matrix.vstack(*others).nullspace() if others else [sp.eye(self.r)[:, j] for j in range(self.r)]
+            rows = [(s, tuple(z * sp.Matrix.hstack(*N))) for s, z in zip(pattern, self.z) if s != 0] if N else []
+            self.known[pattern] = bool(rows) and separating_direction(rows) is not None
         return self.known[pattern]
 
 
