@@ -6,7 +6,7 @@
     Witness       a cheap float search over the box, always: a verified point outside an accepted "complete"
                   list makes the answer inconsistent
     Convexity     a strictly convex loss proves one verified point complete
-    BoxProof      interval branch and bound proves a list complete on the box (r <= 2)
+    BoxProof      interval branch and bound proves a list complete on the box (r <= 3)
     Classify      kinds: the Hessian's eigenvalues against an error bound, one-sided models at kinks
     Continua      rank-deficient data: each point of the reduced problem is an affine set of weights
     Obstruction   the Galois group of the polynomial carrying the points
@@ -49,7 +49,7 @@ from .state import Proposal, Verified
 from .verify import MAX_SYMBOLIC, exactly_stationary, interval_model, is_rational_point, verify, working_hessian
 from ..printing import text
 
-MAX_BOX_DIM = 2
+MAX_BOX_DIM = 3
 MAX_BOX_WORK = 2e6  # samples x variables^2 beyond which the box search (float64, vectorised) is skipped
 STRATEGY_SHARE = 0.5  # of the time left, for all closed forms together: the rest is the search's
 SEPARABLE_SHARE = 0.8  # of the time left, for the blocks of a separable loss (their answers are the whole answer)
