@@ -198,6 +198,22 @@ def test_auer_herbster_warmuth_points_are_the_products_of_the_axis_points(n, d, 
     assert Counter(p.kind for p in r.points)[Kind.MIN] == m ** d
 
 
+def test_the_box_search_alone_isolates_every_auer_herbster_warmuth_point():
+    """Issue 11, section 2: the interval branch and bound by itself (no msolve, no blocks) finishes on AHW (4, 2)
+    in its default box: 9 boxes each proved to hold exactly one zero, each holding one of the 3 x 3 products of
+    the independent 1-D route's axis points, nothing undecided."""
+    from closedform.solve.exclusion import box_search
+    from closedform.solve.numeric import default_box
+
+    axis = [w for w, _, _ in _axis_points([1, -10])]
+    reduced = reduce(cf.examples.auer_herbster_warmuth(4, 2))
+    unique, undecided, _ = box_search(reduced, default_box(reduced))
+    assert undecided == 0 and len(unique) == 9
+    for point in product(axis, repeat=2):
+        holding = [box for box in unique if all(lo <= v <= hi for v, (lo, hi) in zip(point, box))]
+        assert len(holding) == 1
+
+
 def test_a_block_with_a_region_leaves_the_problem_whole():
     """relu, x = (1, 0) -> 1 and (0, 1) -> 2: each axis has the point w_k = t_k and relu's dead half-line w_k <= 0
     (a flat region): products of regions are not a finite list, so the blocks give no certificate."""
