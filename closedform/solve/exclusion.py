@@ -278,7 +278,8 @@ def _decide_batch(model, lo, hi, cones=None):
     for g in gradient + valleys:
         none |= _excludes(g)
     if cones is not None:
-        none[~none] = cones.excluded(signs[~none], lo[~none], hi[~none])
+        rest = ~none
+        none[rest] = cones.excluded(model.term_signs(lo[rest], hi[rest], signs[rest]), lo[rest], hi[rest])
     verdict[none] = NONE
     open_ = np.flatnonzero(~none)
     if open_.size == 0:

@@ -128,6 +128,14 @@ def _from_iv(X) -> ia.Intervals:
     return ia.Intervals(ia._down([float(x.a) for x in X]), ia._up([float(x.b) for x in X]))
 
 
+def sign_part(expr):
+    """``expr`` without its factors that are positive for real h (exp(-h^2/2), positive constants, ...): the
+    same sign, without the factors that underflow in a tail; None when there is no such factor."""
+    factors = sp.Mul.make_args(sp.factor_terms(expr))
+    kept = [f for f in factors if not f.is_positive]
+    return sp.Mul(*kept) if len(kept) < len(factors) else None
+
+
 class BatchGradient(NamedTuple):
     """Enclosures over K boxes."""
     gradient: list  # r Intervals of shape (K,)
@@ -147,6 +155,8 @@ class FloatIntervalModel:
         self.g = _Compiled(fns.g)
         self.g_h = _Compiled(fns.g_h)
         self.g_hh = _Compiled(sp.diff(fns.g_h, h))
+        part = sign_part(fns.g)
+        self.sign = _Compiled(part) if part is not None else None
         model = reduced.model
         self.Z = ia.Intervals.around(model.Z)
         self.T = ia.Intervals.around(model.T)
@@ -191,6 +201,16 @@ class FloatIntervalModel:
             lossy |= ~np.isfinite(g.lo) | ~np.isfinite(g.hi) | (np.maximum(np.abs(g.lo), np.abs(g.hi)) < TINY)
         signs = np.where(G.lo > 0, 1, np.where(G.hi < 0, -1, 0)).astype(np.int8)
         return BatchGradient(gradient, valleys, lossy, signs)
+
+    def term_signs(self, lo, hi, signs) -> np.ndarray:
+        """``signs`` (K x n, from :meth:`batch_gradient`) completed where a term's enclosure underflowed to a
+        range touching 0: the sign of g with its positive factors divided out (:func:`sign_part`)."""
+        if self.sign is None or signs.size == 0 or (signs != 0).all():
+            return signs
+        _, H = self._pre(lo, hi)
+        S = self.sign(self._tiled(lo.shape[0]), H)
+        strict = np.where(S.lo > 0, 1, np.where(S.hi < 0, -1, 0)).astype(np.int8).reshape(signs.shape)
+        return np.where(signs != 0, signs, strict)
 
     def batch_hessian(self, lo, hi):
         """Over K boxes: the r x r enclosures of the Hessian, each of shape (K,), and the non-finite mask."""
