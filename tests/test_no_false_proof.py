@@ -231,3 +231,30 @@ def test_a_valley_of_saturated_terms_is_not_a_point():
     r = cf.Neuron("tanh", "logcosh", bias=True, data=[("1/3", "1/2"), (-2, 3), (-1, -3)]).stationary_points(timeout=10)
     assert [p.kind for p in r.points] == [Kind.MIN] and all(p.certified for p in r.points)
     assert abs(r.points[0].w[0]) < 1 and not r.complete
+
+
+def test_a_saturated_valley_in_rank_deficient_data_is_not_a_region():
+    """softplus + mse with a bias, x = (-2, -4/3) -> -7/2 and (-3/2, 1/2) -> 3/2 (found by the thorough
+    differential test in three variables). By hand: the rows (x, 1) are independent, so a stationary point needs
+    g_1 = g_2 = 0, but g_1 = (softplus(h_1) + 7/2) sigma(h_1) > 0 everywhere: there is none. The witness's
+    points at h_1 ~ -194 (|grad| ~ 1e-84, below the residual test's error bound) were reported as two affine
+    regions, because rank-deficient data had no interval model for the Krawczyk proof."""
+    r = cf.Neuron("softplus", "mse", dim=2, bias=True,
+                  data=[(("-2", "-4/3"), "-7/2"), (("-3/2", "1/2"), "3/2")]).stationary_points()
+    assert r.status is cf.Status.OK and r.points == [] and r.regions == []
+    assert r.complete and r.certificate.kind is cf.CertificateKind.BOX_EXCLUSION
+
+
+@pytest.mark.inconsistent_expected
+def test_a_verified_point_where_the_box_search_proved_none_makes_the_answer_inconsistent(monkeypatch):
+    """The two routes check each other: with the Krawczyk requirement switched off for rank-deficient data
+    (the bug above), the witness's false point meets the box search's proof that the box holds no zero, and the
+    answer is `inconsistent`, never `ok`."""
+    import closedform.solve.stages as stages
+
+    model = stages.interval_model
+    monkeypatch.setattr(stages, "interval_model", lambda reduced: model(reduced) if reduced.is_full else None)
+    r = cf.Neuron("softplus", "mse", dim=2, bias=True,
+                  data=[(("-2", "-4/3"), "-7/2"), (("-3/2", "1/2"), "3/2")]).stationary_points()
+    assert r.status is cf.Status.INCONSISTENT and not r.complete
+    assert any("lie in no sub-box proved to hold a zero" in note for note in r.notes)

@@ -369,12 +369,23 @@ class BoxProof(Stage):
         if undecided:
             state.notes.append(f"box search: {undecided} sub-box(es) undecided after {boxes}: completeness not proved")
             return
+        strays = [e for e in state.verified if _within(e.c, state.box) and not any(_within(e.c, u) for u in unique)]
+        if strays:  # two routes disagree: a verified point where the interval search proved there is no zero
+            state.inconsistencies.append(
+                f"box search: {len(strays)} verified point(s) lie in no sub-box proved to hold a zero, e.g. at "
+                f"{', '.join(mpmath.nstr(v, 12) for v in strays[0].c)} (from {', '.join(sorted(strays[0].sources))})")
+            return
         box = " x ".join(f"[{mpmath.nstr(mpmath.mpf(lo), 6)}, {mpmath.nstr(mpmath.mpf(hi), 6)}]" for lo, hi in state.box)
         state.certificate = Certificate(
             CertificateKind.BOX_EXCLUSION, Scope.BOX,
             f"{boxes} sub-boxes of {box} examined: each holds no zero of the gradient or exactly one, and each of "
             f"the {len(unique)} such zero(s) is a reported point", facts={"boxes": boxes, "unique": len(unique)},
             checked_by="each sub-box proved to hold one zero contains a verified point")
+
+
+def _within(c, box) -> bool:
+    """c in the closed box [(lo, hi), ...], widened by 1e-20 relative (c approximates a root to its digits)."""
+    return all(lo - 1e-20 * (1 + abs(v)) <= v <= hi + 1e-20 * (1 + abs(v)) for v, (lo, hi) in zip(c, box))
 
 
 class Classify(Stage):
@@ -445,7 +456,7 @@ def _point(state, entry, intervals) -> StationaryPoint:
     if reduced.is_full and enclosure is not None and exact is None and not _residual_passed(entry.verdict):
         w = _proved_digits(c, enclosure)  # a float64 enclosure proves ~10 digits, and nothing proves more
     return StationaryPoint(w, kind, loss, residual, certified=enclosure is not None, exact=exact,
-                           enclosure=None if enclosure is None else tuple(enclosure), kink=kink)
+                           enclosure=None if enclosure is None or not reduced.is_full else tuple(enclosure), kink=kink)
 
 
 def _residual_passed(verdict) -> bool:

@@ -49,10 +49,11 @@ def exactly_stationary(reduced, c) -> bool:
 
 
 def interval_model(reduced):
-    """The interval gradient and Hessian when the problem is smooth and full rank: mpmath's (any precision)
-    while the data are small, float64's (about 10 digits, linear in n) up to MAX_FLOAT_WORK; else None."""
+    """The interval gradient and Hessian of the reduced problem (in c; rank-deficient data too) when it is
+    smooth: mpmath's (any precision) while the data are small, float64's (about 10 digits, linear in n) up to
+    MAX_FLOAT_WORK; else None."""
     work = reduced.model.Z.shape[0] * reduced.r**2
-    if not reduced.is_full or work > MAX_FLOAT_WORK:
+    if work > MAX_FLOAT_WORK:
         return None
     try:
         return IntervalModel(reduced) if work <= MAX_WORK else FloatIntervalModel(reduced)
