@@ -10,7 +10,7 @@
      (within 1e-8) or lies in a reported region, and every reference region is covered by a reported region;
    - kinds agree (a reference "kink" must not be reported as "min");
    - ``r.status`` is never "inconsistent".
-   Profiles: by default 25 examples (derandomized, for CI); ``CLOSEDFORM_THOROUGH=1`` runs 1000 examples with a
+   Profiles: by default 18 examples (derandomized, for CI); ``CLOSEDFORM_THOROUGH=1`` runs 1000 examples with a
    finer 1-D grid and prints a summary. Every disagreement is printed with the ``closedform analyze ...`` command
    that reproduces it.
 
@@ -37,8 +37,8 @@ import ground_truth as GT
 import reference as R
 
 THOROUGH = os.environ.get("CLOSEDFORM_THOROUGH") == "1"
-EXAMPLES = int(os.environ.get("CLOSEDFORM_EXAMPLES", 1000 if THOROUGH else 25))
-EXAMPLES_IN_THREE = int(os.environ.get("CLOSEDFORM_EXAMPLES_IN_THREE", 100 if THOROUGH else 3))
+EXAMPLES = int(os.environ.get("CLOSEDFORM_EXAMPLES", 1000 if THOROUGH else 18))
+EXAMPLES_IN_THREE = int(os.environ.get("CLOSEDFORM_EXAMPLES_IN_THREE", 100 if THOROUGH else 2))
 TIMEOUT = 10
 GRID = 8000 if THOROUGH else 2500
 PROGRESS_EVERY = 50

@@ -165,7 +165,7 @@ def test_both_box_search_backends_find_the_same_zeros(data):
         _same_zeros(_search(reduced, [(-20, 20)], True), _search(reduced, [(-20, 20)], False))
 
 
-@settings(max_examples=40 if THOROUGH else 3, deadline=None, derandomize=not THOROUGH, database=None)
+@settings(max_examples=40 if THOROUGH else 2, deadline=None, derandomize=not THOROUGH, database=None)
 @given(st.sampled_from(["tanh", "softplus", "silu", "probit"]),
        st.lists(st.tuples(st.tuples(inputs, inputs), targets), min_size=2, max_size=3))
 def test_both_box_search_backends_agree_in_two_dimensions(activation, data):

@@ -17,7 +17,7 @@ import closedform as cf
 from closedform.model.expressions import parse_expression
 
 THOROUGH = os.environ.get("CLOSEDFORM_THOROUGH") == "1"
-SETTINGS = settings(max_examples=20 if THOROUGH else 5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=20 if THOROUGH else 3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def sig(z):
