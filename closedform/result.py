@@ -25,8 +25,8 @@ __all__ = ["Asymptote", "Certificate", "ClosedForm", "Infimum", "Obstruction", "
 class Infimum:
     """The least loss among the finite minima, the stationary continua and the limits at infinity that were
     found; ``attained`` when a finite point reaches it. ``proved`` only when the list of points is complete on the
-    whole space and every zero at infinity was found (r <= 2: the open cells decided and the faces' restricted
-    problems solved completely): a divergent sequence's loss tends to a cell's limit or, near a face line, to the
+    whole space and every zero at infinity was found (r <= 3: the open cells decided and the faces' restricted
+    problems solved completely): a divergent sequence's loss tends to a cell's limit or, near a face, to the
     saturated rows' limits plus the restricted loss, so nothing lower hides at infinity."""
 
     value: object

@@ -1,5 +1,7 @@
 """Issue 3's acceptance facts, each against ground truth derived by hand or by an independent method
 (mpmath.findroot on a hand-written gradient)."""
+import itertools
+
 import mpmath
 import sympy as sp
 
@@ -181,3 +183,30 @@ def test_quasi_separation_with_a_bias_has_its_infimum_2_log_2_at_infinity():
     (ray,) = [a for a in r.asymptotic if a.finite_part is not None]
     assert ray.direction == (1, 0) and ray.finite_part == (0, 0) and sp.simplify(ray.limit_loss - 2 * sp.log(2)) == 0
     assert r.infimum.attained is False and sp.simplify(r.infimum.value - 2 * sp.log(2)) == 0
+
+
+def test_faces_in_three_variables_give_every_lowest_zero_at_infinity():
+    """sigmoid + mse, dim 2 with a bias: rows z = (2,0,1): 1/4, (0,1,1): 3/5, (1,2,1): 1/2, independent. A ray keeps
+    a set S of rows finite (they fit exactly: loss 0) and saturates the others at sigmoid 0 or 1 (loss t^2/2 or
+    (1-t)^2/2, gradient -> 0), and with independent rows every sign pattern of the others occurs: |S| = 2 is a
+    plane face (one row saturates, 2 signs), |S| = 1 a line face (4 quadrants of the plane across it), |S| = 0 an
+    open cell (8 octants). The lowest 12 limits come from that enumeration by hand; the plane face of the rows
+    (0,1,1), (1,2,1) has v = (-1, 1, -1) (their cross product) and w0 = 2L (0,1,1) - L (1,2,1) = (-L, 0, L),
+    L = log(3/2), loss -> (1/4)^2/2 = 1/32, checked below by evaluating the loss along the ray with mpmath."""
+    rows = [((2, 0), S(1, 4)), ((0, 1), S(3, 5)), ((1, 2), S(1, 2))]
+    r = cf.Neuron("sigmoid", "mse", dim=2, bias=True, data=rows).stationary_points()
+    sides = [(t**2 / 2, (1 - t) ** 2 / 2) for _, t in rows]
+    by_hand = sorted(sum(sides[i][k] for i, k in zip(saturated, pattern))
+                     for size in (1, 2, 3) for saturated in itertools.combinations(range(3), size)
+                     for pattern in itertools.product((0, 1), repeat=size))
+    assert [a.limit_loss for a in r.asymptotic] == by_hand[:12]
+    assert sum(a.finite_part is not None for a in r.asymptotic) == 11  # only 189/800 is an open cell's
+    L = sp.log(S(3, 2))
+    (ray,) = [a for a in r.asymptotic if a.direction == (-1, 1, -1)]
+    assert ray.finite_part == (-L, 0, L) and ray.limit_loss == S(1, 32)
+    with mpmath.workdps(40):
+        w0, s = [mpmath.mpf(sp.N(x, 40)) for x in ray.finite_part], 80
+        w = [a + s * b for a, b in zip(w0, ray.direction)]
+        loss = sum((sig(w[0] * x[0] + w[1] * x[1] + w[2]) - mpmath.mpf(t.p) / t.q) ** 2 / 2 for x, t in rows)
+        assert abs(loss - mpmath.mpf(1) / 32) < mpmath.mpf(10) ** -30
+    assert "rays inside the faces z_i.v = 0: each restricted problem solved completely" in r.notes

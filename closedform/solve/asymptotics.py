@@ -1,13 +1,16 @@
 """Zeros at infinity. Along c = c0 + s v, s -> oo, term i's g(t_i, h_i) tends to G+(t_i) or G-(t_i) by the
-sign of v.z_i, so in a cell of the arrangement {v.z_i = 0} the limiting gradient is sum_i Gexact_sign(t_i) z_i,
+sign of v.z_i, so in a cell of the arrangement {v.z_i = 0} the limiting gradient is sum_i G_sign(t_i) z_i,
 exact: the gradient vanishes at infinity in that cell iff that sum is 0. The limiting loss is
-sum_i Lexact_sign(t_i). When sign * Gexact_sign(t) >= 0 for every term (cross-entropy, Poisson) v.grad =
-sum_i Gexact_sign(t_i) |v.z_i| cannot cancel, so a zero needs every term to vanish: one linear program (Konis' test of
+sum_i L_sign(t_i). When sign * G_sign(t) >= 0 for every term (cross-entropy, Poisson) v.grad =
+sum_i G_sign(t_i) |v.z_i| cannot cancel, so a zero needs every term to vanish: one linear program (Konis' test of
 separation) decides, its answer checked exactly (the signs of its direction, or a Farkas certificate), linear in
 n. Otherwise cells are enumerated exactly for r <= 3 while they are few (MAX_CELL_WORK), and beyond that the
-linear program gives the term-by-term condition only."""
+linear program gives the term-by-term condition only. Inside a face (a subspace F spanned by rows, v orthogonal
+to F) the rows of F stay finite: the zeros there are the stationary points of the restricted problem on F
+(:func:`faces`, solved by the pipeline itself)."""
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -91,7 +94,7 @@ def _as_fractions(v):
 
 def zeros_at_infinity(reduced):
     """(asymptotes lowest limit loss first, notes, complete): ``complete`` when every open cell of the arrangement
-    was decided exactly (the faces inside the lines z_i.v = 0, r >= 2, are not part of it)."""
+    was decided exactly (the faces inside the subspaces z_i.v = 0, r >= 2, are not part of it: :func:`faces`)."""
     n = reduced.neuron
     if n.l2 != 0:
         return [], ["l2 > 0: the term l2*w grows along every ray that moves the weights, so there is no zero at "
@@ -123,64 +126,114 @@ def zeros_at_infinity(reduced):
     if len(found) > MAX_REPORTED:
         notes.append(f"the gradient vanishes at infinity in {len(found)} cells; the {MAX_REPORTED} lowest are listed")
         found = found[:MAX_REPORTED]
-    if reduced.r > 2:
-        notes.append("rays inside the hyperplanes z_i.v = 0 (restricted problems) are not analysed")
+    if reduced.r > 3:
+        notes.append("rays inside the faces z_i.v = 0 (restricted problems) are not analysed for r > 3")
     return found, notes, complete
 
 
 @dataclass(frozen=True)
 class Face:
-    """A ray c0 + s v (s -> oo) inside the line z_i.v = 0 of a 2-D arrangement: the rows ``rows`` parallel to
-    z_i (z_k = scale_k z_i) keep the finite pre-activation scale_k c, c = c0.z_i, while every other row saturates
-    with a limiting gradient that sums to exactly 0 here; so the zeros at infinity along v are the stationary
-    points c* of the restricted problem sum_k loss(t_k, f(scale_k c)), each with limiting loss its loss plus
-    ``saturated_loss``."""
+    """A ray c0 + s v (s -> oo) inside a face of the arrangement: the rows z_k of the subspace F (spanned by the
+    rows ``basis``, dim F = k < r, v orthogonal to F) keep the finite pre-activation z_k.c0 = a_k.y with
+    z_k = B a_k and y = B^T c0, while every other row saturates with limiting gradient ``offset``. When the
+    offset is 0 the zeros at infinity along v are the stationary points y* of the restricted problem
+    sum_k loss(t_k, f(a_k.y)), each with limiting loss its loss plus ``saturated_loss``; a non-zero offset
+    (inside F) shifts that problem by a linear term, which the pipeline does not solve."""
 
     v: tuple  # Fractions, reduced coordinates
-    z: tuple  # the face's row z_i (exact)
-    rows: tuple  # (scale_k, t_k) of the rows on the face
+    basis: tuple  # k independent rows of F (exact), the columns of B
+    rows: tuple  # (a_k, t_k) of the rows in F, a_k their coordinates in B (a tuple of k entries)
     saturated_loss: sp.Expr
+    offset: tuple  # the saturated rows' limiting gradient (exact): 0, or a non-zero vector inside F
+
+    @property
+    def dimension(self) -> int:
+        return len(self.basis)
+
+    def restricted_data(self) -> list:
+        """The restricted problem's datapoints (x, t): x a number in one dimension, a tuple beyond."""
+        return [(a[0] if len(a) == 1 else a, tk) for a, tk in self.rows]
 
 
-def faces(reduced) -> list:
-    """Every face ray of a 2-D reduced problem (l2 = 0) whose saturated rows' limiting gradient is exactly 0."""
+MAX_FACE_WORK = 2e5  # flats x cells x terms beyond which the faces are not enumerated
+
+
+def faces(reduced):
+    """(every face ray of a 2-D or 3-D reduced problem (l2 = 0) whose saturated rows' limiting gradient lies in
+    the face, lowest saturated loss first; the number of face cells left undecided (opposite infinite limits), or
+    None when there are too many faces to enumerate (:data:`MAX_FACE_WORK`) and none was)."""
     n = reduced.neuron
-    if reduced.r != 2 or n.l2 != 0:
-        return []
-    act, loss = n.activation, n.criterion
+    if reduced.r not in (2, 3) or n.l2 != 0:
+        return [], 0
     rows = [(tuple(sp.Rational(x) for x in zi), ti) for zi, ti in zip(reduced.z, n.data.t) if any(zi)]
+    flats = _flats([z for z, _ in rows], reduced.r)
+    if len(flats) * len(rows) * (2 * len(rows) if reduced.r == 3 else 2) > MAX_FACE_WORK:
+        return [], None
+    out, undecided = [], 0
+    for basis, across in flats:
+        inside = [(z, tk) for z, tk in rows if all(_dot(z, p) == 0 for p in across)]
+        outside = [(z, tk) for z, tk in rows if any(_dot(z, p) != 0 for p in across)]
+        coordinates = _coordinates(basis)
+        on = tuple((coordinates(z), tk) for z, tk in inside)
+        for alpha in cells([[_dot(z, p) for p in across] for z, _ in outside], len(across)):
+            v = tuple(sum((a * Fraction(int(p[j].p), int(p[j].q)) for a, p in zip(alpha, across)), Fraction(0))
+                      for j in range(reduced.r))
+            offset, total = _saturated(reduced, outside, v)
+            if offset is None:
+                undecided += 1
+            elif all(_dot(offset, p) == 0 for p in across):  # the offset lies in F
+                out.append(Face(v, basis, on, total, offset))
+    return sorted(out, key=lambda face: float(face.saturated_loss)), undecided  # the lowest limits first
+
+
+def _flats(rows, r: int) -> list:
+    """The subspaces F spanned by rows with 0 < dim F < r, each as (k independent rows spanning it, an exact
+    basis of its orthogonal complement): the lines through the rows, and in 3-D the planes through two of them."""
     out, seen = [], set()
-    for z, _ in rows:
+    for z in rows:
         key = _line(z)
-        if key in seen:
-            continue
-        seen.add(key)
-        on = [(_scale(zk, z), tk) for zk, tk in rows if _line(zk) == key]
-        for v in ((-z[1], z[0]), (z[1], -z[0])):
-            v = tuple(Fraction(int(x.p), int(x.q)) for x in v)
-            gradient, total = [sp.Integer(0)] * 2, sp.Integer(0)
-            for zk, tk in rows:
-                s = exact_sign(zk, v)
-                if s == 0:
-                    continue
-                G = limit(act, loss, "g", s, tk)
-                gradient = [g + G * x for g, x in zip(gradient, zk)]
-                total += limit(act, loss, "loss", s, tk)
-            if all(g == 0 for g in gradient) and total.is_finite:
-                out.append(Face(v, z, tuple(on), total))
-    return sorted(out, key=lambda face: float(face.saturated_loss))  # the lowest limits first, if time runs short
+        if key not in seen:
+            seen.add(key)
+            out.append(((z,), tuple(tuple(p) for p in sp.Matrix([z]).nullspace())))
+    if r == 3:
+        for a, b in itertools.combinations(rows, 2):
+            normal = tuple(sp.Matrix(a).cross(sp.Matrix(b)))
+            if any(normal) and ("plane",) + _line(normal) not in seen:
+                seen.add(("plane",) + _line(normal))
+                out.append(((a, b), (normal,)))
+    return out
+
+
+def _coordinates(basis):
+    """z -> a with z = B a for z in span(B), exactly (B's columns the rows ``basis``)."""
+    B = sp.Matrix.hstack(*[sp.Matrix(z) for z in basis])
+    left = (B.T * B).inv() * B.T
+    return lambda z: tuple(left * sp.Matrix(z))
+
+
+def _saturated(reduced, outside, v):
+    """(limiting gradient, limiting loss) of the rows off the face along v, exact; (None, None) when a limit is
+    undefined (opposite infinite limits)."""
+    n = reduced.neuron
+    gradient, total = [sp.Integer(0)] * reduced.r, sp.Integer(0)
+    for z, tk in outside:
+        s = exact_sign(z, v)
+        G = limit(n.activation, n.criterion, "g", s, tk)
+        gradient = [g + G * x for g, x in zip(gradient, z)]
+        total += limit(n.activation, n.criterion, "loss", s, tk)
+    if any(g.has(sp.nan) or g is sp.nan for g in gradient):
+        return None, None
+    return tuple(gradient), total
+
+
+def _dot(a, b):
+    return sum((x * y for x, y in zip(a, b)), sp.Integer(0))
 
 
 def _line(z) -> tuple:
     """The line through 0 and z, as its direction with first non-zero entry 1."""
     lead = next(x for x in z if x != 0)
     return tuple(x / lead for x in z)
-
-
-def _scale(zk, z) -> sp.Rational:
-    """lambda with zk = lambda z (zk and z parallel)."""
-    j = next(i for i, x in enumerate(z) if x != 0)
-    return zk[j] / z[j]
 
 
 def _too_many_cells(reduced) -> bool:
@@ -258,25 +311,28 @@ def _farkas(rows) -> bool:
 
 
 def face_ray(reduced, face: Face, point, precision: int) -> Asymptote:
-    """The zero at infinity of ``face`` from a stationary point c* of its restricted problem: along
-    w0 + s v_w with c0 = c* z/|z|^2 (so c0.z = c*, c0.v = 0), the loss tends to E_restricted(c*) + the saturated
-    rows' limits (exact when c* is a short closed form; a root of a polynomial is used by its decimal value,
-    since printing or simplifying CRootOf of a high degree can take minutes)."""
-    exact = point.exact[0] if isinstance(point.exact, (tuple, list, sp.Tuple)) else point.exact
-    if exact is not None and exact.has(sp.CRootOf):
-        exact = None
-    c_star = exact if exact is not None else sp.Float(decimal(point.w[0], precision), precision)
-    z = sp.Matrix(face.z)
-    w0 = reduced.to_weights(list(z * c_star / (z.T * z)[0]))
+    """The zero at infinity of ``face`` from a stationary point y* of its restricted problem: along
+    w0 + s v_w with c0 = B (B^T B)^-1 y* (so B^T c0 = y* and c0.v = 0), the loss tends to E_restricted(y*) + the
+    saturated rows' limits (exact when y* is a short closed form; a root of a polynomial is used by its decimal
+    value, since printing or simplifying CRootOf of a high degree can take minutes)."""
+    exact = point.exact
+    if exact is not None:
+        exact = tuple(exact) if isinstance(exact, (tuple, list, sp.Tuple)) else (exact,)
+        exact = None if any(sp.sympify(y).has(sp.CRootOf) for y in exact) else exact
+    y = exact if exact is not None else tuple(sp.Float(decimal(x, precision), precision) for x in point.w)
+    B = sp.Matrix.hstack(*[sp.Matrix(z) for z in face.basis])
+    w0 = reduced.to_weights(list(B * (B.T * B).inv() * sp.Matrix(y)))
     if exact is not None:
         per = per_sample(reduced.neuron.activation, reduced.neuron.criterion).loss
-        inner = sp.simplify(sum(per.subs({t: tk, h: scale * c_star}) for scale, tk in face.rows))
+        inner = sp.simplify(sum(per.subs({t: tk, h: sum(ak * yk for ak, yk in zip(a, y))}) for a, tk in face.rows))
         where = ", ".join(text(x) for x in w0)
     else:
         inner = sp.Float(decimal(point.loss, precision), precision)
         where = ", ".join(decimal(x, 10) for x in w0)
     v = [sp.Rational(x.numerator, x.denominator) for x in face.v]
+    shape = "line" if face.dimension == 1 else "plane"
+    spanned = " and ".join("(" + ", ".join(text(x) for x in z) + ")" for z in face.basis)
     description = (f"along the direction ({', '.join(text(x) for x in v)}) of the data span from w0 = ({where}), "
-                   f"inside the line where only the rows parallel to ({', '.join(text(x) for x in face.z)}) stay "
-                   f"finite (a {point.kind.value} of their restricted problem)")
+                   f"inside the {shape} where only the rows in the span of {spanned} stay finite (a "
+                   f"{point.kind.value} of their restricted problem)")
     return Asymptote(tuple(reduced.to_weights(v)), inner + face.saturated_loss, description, tuple(w0))

@@ -183,25 +183,24 @@ def _radicals(expr) -> list:
 
 
 def check_face_ray(reduced, face, ray, digits: int = 50) -> bool:
-    """A zero at infinity inside a face, checked without the cell machinery: along w0 + s v every row off the
-    face has |z_k.(c0 + s v)| -> oo, and SymPy's limit of its own g(t_k, h) there (from the per-sample formula)
-    must sum to 0 with the others; on the face the rows' g at the finite pre-activation sum to 0 (to ``digits``
-    digits); c0 lies on the face's line and v across it."""
+    """A zero at infinity inside a face, checked without the face or cell machinery, from v and w0 alone: every
+    row with z_k.v != 0 has |z_k.(c0 + s v)| -> oo, and SymPy's limit of its own g(t_k, h) there (from the
+    per-sample formula) must sum to the zero vector exactly; the rows with z_k.v = 0 keep h_k = z_k.c0, and
+    sum_k g(t_k, h_k) z_k over them must vanish to ``digits`` digits."""
     n = reduced.neuron
     g = n.fns.g
     v = sp.Matrix([sp.Rational(x.numerator, x.denominator) for x in face.v])
-    z = sp.Matrix(face.z)
     c0 = reduced.basis.T * sp.Matrix(ray.finite_part)  # c = B^T w
-    if (z.T * v)[0] != 0 or v.norm() == 0:
+    if v.norm() == 0:
         return False
-    saturated, on_face, limits = sp.zeros(2, 1), sp.Integer(0), {}
+    saturated, on_face, limits = sp.zeros(reduced.r, 1), sp.zeros(reduced.r, 1), {}
     for zk, tk in zip(reduced.z, n.data.t):
         zk = sp.Matrix([sp.Rational(x) for x in zk])
         slope = (zk.T * v)[0]
         if not any(zk):
             continue
         if slope == 0:
-            on_face += g.subs({t: tk, h: (zk.T * c0)[0]}) * (zk.T * z)[0] / (z.T * z)[0]
+            on_face += g.subs({t: tk, h: (zk.T * c0)[0]}) * zk
         else:
             key = (sp.sign(slope), tk)
             if key not in limits:
@@ -210,7 +209,7 @@ def check_face_ray(reduced, face, ray, digits: int = 50) -> bool:
     if any(x != 0 for x in saturated):
         return False
     with mpmath.workdps(digits + 10):
-        return abs(mpmath.mpf(sp.N(on_face, digits + 10))) < mpmath.mpf(10) ** (-digits // 2)
+        return all(abs(mpmath.mpf(sp.N(x, digits + 10))) < mpmath.mpf(10) ** (-digits // 2) for x in on_face)
 
 
 def _far_branch(expr, sign):

@@ -600,40 +600,56 @@ class Infinity(Stage):
         if found is not None:
             state.asymptotic, notes, cells_complete = found
             state.notes.extend(notes)
-            faces_complete = self._faces(state) if state.reduced.r == 2 else state.reduced.r < 2
+            faces_complete = self._faces(state) if state.reduced.r in (2, 3) else state.reduced.r < 2
             state.infinity_complete = cells_complete and faces_complete
 
     @staticmethod
     def _faces(state) -> bool:
-        """2-D: the rays inside the lines z_i.v = 0 (:func:`.asymptotics.faces`), each restricted problem solved by
-        the pipeline itself, each zero at infinity it gives checked (:func:`.checks.check_face_ray`); True when
-        every restricted problem was solved completely and every ray passed its check."""
+        """2-D and 3-D: the rays inside the faces z_i.v = 0 (:func:`.asymptotics.faces`), each face's restricted
+        problem solved once by the pipeline itself, each zero at infinity it gives checked
+        (:func:`.checks.check_face_ray`); True when every restricted problem was solved completely and every ray
+        passed its check."""
         if state.solver is None or state.neuron.l2 != 0:
             return state.neuron.l2 != 0 and all(state.reduced.regularised)
-        rays, unfinished = [], 0
-        for face in bounded(state, "faces at infinity", faces, state.reduced) or []:
+        enumerated = bounded(state, "faces at infinity", faces, state.reduced)
+        if enumerated is None:  # out of time: noted
+            return False
+        found, unfinished = enumerated
+        if unfinished is None:
+            state.notes.append("rays inside the faces z_i.v = 0: too many faces to enumerate, not analysed")
+            return False
+        rays, offsets, solved = [], 0, {}
+        for face in found:
             limits = sorted(float(a.limit_loss) for a in state.asymptotic + rays)
             if (state.neuron.criterion.nonnegative and len(limits) >= MAX_REPORTED
                     and float(face.saturated_loss) > limits[MAX_REPORTED - 1]):
                 break  # faces come lowest saturated loss first, and with l >= 0 a ray's loss is at least that
-            if state.deadline.left() < FACE_MINIMUM:
+            if any(face.offset):
+                offsets += 1
+                continue
+            if face.rows not in solved and state.deadline.left() >= FACE_MINIMUM:
+                restricted = Neuron(state.neuron.activation, state.neuron.criterion, data=face.restricted_data())
+                solved[face.rows] = state.solver(restricted, stages=FINITE_STAGES, timeout=Deadline(
+                    min(state.deadline.left() / 2, FACE_SHARE)))
+            inner = solved.get(face.rows)
+            if inner is None:
                 unfinished += 1
                 continue
-            neuron = state.neuron
-            restricted = Neuron(neuron.activation, neuron.criterion, data=list(face.rows))
-            inner = state.solver(restricted, timeout=Deadline(min(state.deadline.left() / 2, FACE_SHARE)),
-                                 stages=FINITE_STAGES)
-            whole_line = inner.complete and inner.certificate.scope is Scope.GLOBAL  # a box-only proof leaves gaps
-            unfinished += not whole_line or bool(inner.regions)
+            whole_space = inner.complete and inner.certificate.scope is Scope.GLOBAL  # a box-only proof leaves gaps
+            unfinished += not whole_space or bool(inner.regions)
             checked = bounded(state, "faces at infinity", _face_rays, state.reduced, face, inner.points,
                               inner.precision)
             rays += checked[0] if checked is not None else []
             unfinished += checked[1] if checked is not None else 1
         state.asymptotic = sorted(state.asymptotic + rays, key=lambda a: float(a.limit_loss))[:MAX_REPORTED]
-        state.notes.append("rays inside the lines z_i.v = 0: each restricted problem " + (
+        state.notes.append("rays inside the faces z_i.v = 0: each restricted problem " + (
             "solved completely" if not unfinished else f"solved, {unfinished} of them not completely (time, a "
-                                                       "continuum of stationary points, or a ray that failed its check)"))
-        return not unfinished
+                                                       "continuum of stationary points, a cell with opposite infinite "
+                                                       "limits, or a ray that failed its check)"))
+        if offsets:
+            state.notes.append(f"{offsets} face ray(s) where the saturated rows leave a constant gradient inside the "
+                               "face: that shifted restricted problem is not solved")
+        return not unfinished and not offsets
 
 
 def _face_rays(reduced, face, points, precision):

@@ -47,7 +47,7 @@ class State:
     verified: list = field(default_factory=list)
     proposals: list = field(default_factory=list)
     rejected: list = field(default_factory=list)  # (source, reason) of each certificate its check turned down
-    infinity_complete: bool = False  # every zero at infinity found (cells decided, faces solved; r <= 2)
+    infinity_complete: bool = False  # every zero at infinity found (cells decided, faces solved; r <= 3)
     solver: Optional[Callable] = None  # solve(neuron, timeout=...) -> State: the pipeline, for restricted problems
     certificate: Optional[Certificate] = None
     points: list = field(default_factory=list)
