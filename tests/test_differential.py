@@ -20,6 +20,7 @@ c = R w, R the non-zero rows of rref(X~) (X~ the data matrix with a column of on
 from __future__ import annotations
 
 import os
+import random
 import shlex
 import time
 import traceback
@@ -326,6 +327,8 @@ def check_problem(problem, record: Record, grid=GRID, timeout=TIMEOUT):
         if kind is not None:
             _compare_kind(record, problem, w, kind, my_kind)
 
+    _compare_infimum(record, problem, r, ref, ref_points)
+
     # 2. a complete claim: every reference point and region inside the box is reported
     if not r.complete:
         return
@@ -361,6 +364,34 @@ def check_problem(problem, record: Record, grid=GRID, timeout=TIMEOUT):
                             f"reference {g.kind} region {g.description}: its point {_fmt(s)} is in no reported "
                             f"region ({[getattr(h, 'description', h) for h in r.regions]})")
             break
+
+
+INFIMUM_SAMPLES = 200
+INFIMUM_TOLERANCE = 1e-9
+
+
+def _compare_infimum(record, problem, r, ref, ref_points):
+    """A proved infimum is a lower bound of the loss: no reference stationary point and none of
+    INFIMUM_SAMPLES random weights (uniform in [-DEFAULT_BOX, DEFAULT_BOX] per weight, the reference's own loss)
+    lies below it; "not attained" means no reference point reaches it."""
+    infimum = r.infimum
+    if infimum is None or not infimum.proved or not mpmath.isfinite(_mpf(infimum.value)):
+        return
+    record.counts["proved infima checked"] += 1
+    value = _mpf(infimum.value)
+    slack = INFIMUM_TOLERANCE * (1 + abs(value))
+    rng = random.Random(command(problem))
+    samples = [tuple(rng.uniform(-DEFAULT_BOX, DEFAULT_BOX) for _ in range(ref.p)) for _ in range(INFIMUM_SAMPLES)]
+    for w, at_point in [(q.w, True) for q in ref_points] + [(w, False) for w in samples]:
+        loss = ref.loss_value(w, dps=30)
+        if loss < value - slack:
+            record.disagree("loss below the proved infimum", problem,
+                            f"E({_fmt(w)}) = {mpmath.nstr(loss, 12)} < proved infimum {mpmath.nstr(value, 12)}")
+            return
+        if at_point and not infimum.attained and loss <= value + slack:
+            record.disagree("infimum attained", problem, f"the reference point {_fmt(w)} has loss "
+                                                         f"{mpmath.nstr(loss, 12)}, the infimum called not attained")
+            return
 
 
 def _compare_kind(record, problem, w, kind, my_kind):

@@ -95,9 +95,9 @@ def test_the_coordinate_faces_of_three_axes():
 
 
 def test_too_many_faces_are_counted_not_enumerated():
-    """25 rows in general position in R^3: C(25, 2) = 300 planes and 25 lines, about 1,500 face cells of 25 terms
+    """30 rows in general position in R^3: C(30, 2) = 435 planes and 30 lines, about 2,300 face cells of 30 terms
     each: beyond MAX_FACE_WORK the enumeration is refused (None undecided), so the stage claims nothing."""
     rng = np.random.default_rng(5)
-    rows = [tuple(int(x) for x in rng.integers(-9, 10, 3)) for _ in range(25)]
+    rows = [tuple(int(x) for x in rng.integers(-9, 10, 3)) for _ in range(30)]
     assert faces(reduce(cf.Neuron("sigmoid", "mse", dim=3, data=[(z, S(1, 4)) for z in rows]))) == ([], None)
     assert faces(reduce(cf.Neuron("sigmoid", "mse", dim=3, data=[(z, S(1, 4)) for z in rows[:20]])))[1] == 0

@@ -155,7 +155,7 @@ class Face:
         return [(a[0] if len(a) == 1 else a, tk) for a, tk in self.rows]
 
 
-MAX_FACE_WORK = 2e5  # flats x cells x terms beyond which the faces are not enumerated
+MAX_FACE_WORK = 5e4  # face cells x terms beyond which the faces are not enumerated (25 rows in 3-D: 2 s)
 
 
 def faces(reduced):
@@ -166,19 +166,24 @@ def faces(reduced):
     if reduced.r not in (2, 3) or n.l2 != 0:
         return [], 0
     rows = [(tuple(sp.Rational(x) for x in zi), ti) for zi, ti in zip(reduced.z, n.data.t) if any(zi)]
-    flats = _flats([z for z, _ in rows], reduced.r)
-    if len(flats) * len(rows) * (2 * len(rows) if reduced.r == 3 else 2) > MAX_FACE_WORK:
+    lines = len({_line(z) for z, _ in rows})  # at most C(lines, 2) planes, 2 lines cells across a line
+    cells_across = lines * 2 if reduced.r == 2 else lines * 2 * lines + lines * (lines - 1)
+    if cells_across * len(rows) > MAX_FACE_WORK:
         return [], None
+    flats = _flats([z for z, _ in rows], reduced.r)
+    tails = {tk: {s: (limit(n.activation, n.criterion, "g", s, tk), limit(n.activation, n.criterion, "loss", s, tk))
+                  for s in (1, -1)} for tk in {tk for _, tk in rows}}
     out, undecided = [], 0
     for basis, across in flats:
         inside = [(z, tk) for z, tk in rows if all(_dot(z, p) == 0 for p in across)]
-        outside = [(z, tk) for z, tk in rows if any(_dot(z, p) != 0 for p in across)]
+        outside = [(z, tuple(Fraction(int(x.p), int(x.q)) for x in z), tails[tk])
+                   for z, tk in rows if any(_dot(z, p) != 0 for p in across)]
         coordinates = _coordinates(basis)
         on = tuple((coordinates(z), tk) for z, tk in inside)
-        for alpha in cells([[_dot(z, p) for p in across] for z, _ in outside], len(across)):
+        for alpha in cells([[_dot(z, p) for p in across] for z, _, _ in outside], len(across)):
             v = tuple(sum((a * Fraction(int(p[j].p), int(p[j].q)) for a, p in zip(alpha, across)), Fraction(0))
                       for j in range(reduced.r))
-            offset, total = _saturated(reduced, outside, v)
+            offset, total = _saturated(outside, v)
             if offset is None:
                 undecided += 1
             elif all(_dot(offset, p) == 0 for p in across):  # the offset lies in F
@@ -211,16 +216,17 @@ def _coordinates(basis):
     return lambda z: tuple(left * sp.Matrix(z))
 
 
-def _saturated(reduced, outside, v):
-    """(limiting gradient, limiting loss) of the rows off the face along v, exact; (None, None) when a limit is
-    undefined (opposite infinite limits)."""
-    n = reduced.neuron
-    gradient, total = [sp.Integer(0)] * reduced.r, sp.Integer(0)
-    for z, tk in outside:
-        s = exact_sign(z, v)
-        G = limit(n.activation, n.criterion, "g", s, tk)
-        gradient = [g + G * x for g, x in zip(gradient, z)]
-        total += limit(n.activation, n.criterion, "loss", s, tk)
+def _saturated(outside, v):
+    """(limiting gradient, limiting loss) along v of the rows off the face, each given as (z exact, z in
+    Fractions, its tails {sign: (G, L)}), exact; (None, None) when a limit is undefined (opposite infinite
+    limits)."""
+    gradient, total = [sp.Integer(0)] * len(v), sp.Integer(0)
+    for z, fractions, tails in outside:
+        slope = sum(a * b for a, b in zip(fractions, v))
+        G, L = tails[1 if slope > 0 else -1]
+        if G != 0:
+            gradient = [g + G * x for g, x in zip(gradient, z)]
+        total += L
     if any(g.has(sp.nan) or g is sp.nan for g in gradient):
         return None, None
     return tuple(gradient), total
