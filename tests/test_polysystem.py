@@ -138,3 +138,28 @@ def test_systems_with_known_roots(columns, data, shear):
     expected = [(a - shear * r, r) for a, rs in zip(columns, fibres) for r in rs]
     assert s.real_count == len(expected) and all(sum(close(p, q, 18) for p in s.points) == 1 for q in expected)
     assert len(s.points) == len(expected)
+
+
+def test_a_circle_of_minima_is_a_region_and_the_rest_is_complete():
+    """square activation, mse, rows (1,0) and (0,1) four times each and (1,1), (1,-1) once, all targets 1 (their
+    fourth moments are invariant under rotations). By hand, with a = |w|^2 and b = 2 w1 w2:
+    E = 2(w1^2 - 1)^2 + 2(w2^2 - 1)^2 + ((a + b - 1)^2 + (a - b - 1)^2)/2 = 3(a - 1)^2 + 2, so grad E =
+    12 w (a - 1): the circle |w| = 1 of minima (E = 2) and the maximum w = 0 (E = 5), nothing else."""
+    import closedform as cf
+
+    data = [((1, 0), 1)] * 4 + [((0, 1), 1)] * 4 + [((1, 1), 1), ((1, -1), 1)]
+    neuron = cf.Neuron("square", "mse", dim=2, data=data)
+    r = neuron.stationary_points(timeout=20)
+    assert r.complete and r.box is None and r.status is cf.Status.OK
+    (point,) = r.points
+    assert tuple(point.w) == (0, 0) and point.kind is cf.Kind.MAX and point.loss == 5
+    (circle,) = r.regions
+    assert circle.kind is cf.RegionKind.ORBIT and circle.expr == sp.Eq(sum(v**2 for v in neuron.weights), 1)
+    assert r.infimum.attained and r.infimum.value == 2
+    with mpmath.workdps(40):  # the derivation above, checked on the data: E = 2 and grad E = 0 around the circle
+        for theta in (0, 1, 2.5):
+            v = (mpmath.cos(theta), mpmath.sin(theta))
+            hs = [(x[0] * v[0] + x[1] * v[1], t) for x, t in data]
+            assert abs(sum((h * h - t) ** 2 / 2 for h, t in hs) - 2) < mpmath.mpf(10) ** -35
+            assert all(abs(sum((h * h - t) * 2 * h * x[j] for (h, t), (x, _) in zip(hs, data))) < mpmath.mpf(10) ** -35
+                       for j in range(2))

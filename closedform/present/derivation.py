@@ -355,7 +355,9 @@ def _add_result(d: Derivation, neuron, result, wx=None):
     for point in result.points:
         _add_point(d, point, result.precision, shown)
     for region in result.regions:
-        d.statement(f"A {region.kind.value} stationary set: {region.description}.", sp.Symbol("W"), region.expr, ":")
+        article = "An" if region.kind.value[0] in "aeiou" else "A"
+        d.statement(f"{article} {region.kind.value} stationary set: {region.description}.", sp.Symbol("W"),
+                    region.expr, ":")
     for asymptote in result.asymptotic:
         where = asymptote.description if asymptote.description.startswith("along") else f"as {asymptote.description}"
         d.statement(f"A zero at infinity: the gradient tends to 0 {where}, and the loss tends to", sp.Symbol("E"),

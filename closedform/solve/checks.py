@@ -29,6 +29,7 @@ from ..kinds import CertificateKind, RegionKind
 from ..model.symbols import h, t
 from .blocks import separates
 from .descartes import count_real_roots
+from ..printing import text
 
 MAX_PATTERN_UNITS = 12
 SIGN_SAMPLES = 24  # random points at which P's signs are compared with the gradient's
@@ -329,11 +330,40 @@ def check_separable(state, proposal):
 
 
 def check_polynomial_system(state, proposal):
-    expected = proposal.certificate.facts["real_count"]
+    facts = proposal.certificate.facts
+    expected = facts["real_count"]
     found = _distinct_points(state, proposal.source)
     if len(found) != expected:
         return False, f"Hermite's trace form counts {expected} real solution(s), {len(found)} verified"
-    return True, f"Hermite's count {expected} = verified points"
+    if "radii" not in facts:
+        return True, f"Hermite's count {expected} = verified points"
+    spheres = _check_spheres(state.reduced, facts["common"], facts["radii"])
+    if spheres is not True:
+        return False, spheres
+    return True, (f"Hermite's count {expected} = verified points; the common factor divides every gradient "
+                  f"component exactly and the gradient vanishes at {SPHERE_SAMPLES} points of each sphere")
+
+
+SPHERE_SAMPLES = 5
+
+
+def _check_spheres(reduced, common, radii):
+    """True, or why not: ``common`` divides each component of the gradient rebuilt from the per-sample formula,
+    and at SPHERE_SAMPLES points of each sphere |w|^2 = radius (pseudo-random directions) the model's own mpmath
+    gradient is below 10^-30."""
+    for component in reduced.gradient_expr():
+        if sp.Poly(sp.expand(component), *common.gens).rem(common) != 0:
+            return "the common factor does not divide the gradient"
+    rng = np.random.default_rng(7)
+    with mpmath.workdps(50):
+        for radius in radii:
+            for _ in range(SPHERE_SAMPLES):
+                direction = [mpmath.mpf(float(x)) for x in rng.standard_normal(reduced.r)]
+                scale = mpmath.sqrt(mpmath.mpf(sp.N(radius, 60)) / sum(x * x for x in direction))
+                gradient = reduced.model.mp_gradient([scale * x for x in direction])
+                if max(abs(x) for x in gradient) > mpmath.mpf(10) ** -30:
+                    return f"the gradient does not vanish on the sphere |w|^2 = {text(radius)}"
+    return True
 
 
 def spans(rows, r: int, floats: np.ndarray) -> bool:
