@@ -101,3 +101,11 @@ def test_too_many_faces_are_counted_not_enumerated():
     rows = [tuple(int(x) for x in rng.integers(-9, 10, 3)) for _ in range(30)]
     assert faces(reduce(cf.Neuron("sigmoid", "mse", dim=3, data=[(z, S(1, 4)) for z in rows]))) == ([], None)
     assert faces(reduce(cf.Neuron("sigmoid", "mse", dim=3, data=[(z, S(1, 4)) for z in rows[:20]])))[1] == 0
+
+
+def test_an_infinite_limit_times_a_zero_entry_is_not_undecided():
+    """exp + mse: g -> +oo above, so a saturated row (1, 0) contributes (oo, 0), not (oo, nan): the cells where
+    the gradient diverges are decided (no zero there), none left undecided (found by review)."""
+    data = [((1, 0), S(1, 2)), ((0, 1), S(1, 3)), ((1, 1), S(1, 5))]
+    found, undecided = faces(reduce(cf.Neuron("exp", "mse", dim=2, data=data)))
+    assert undecided == 0

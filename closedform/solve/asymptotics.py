@@ -224,8 +224,8 @@ def _saturated(outside, v):
     for z, fractions, tails in outside:
         slope = sum(a * b for a, b in zip(fractions, v))
         G, L = tails[1 if slope > 0 else -1]
-        if G != 0:
-            gradient = [g + G * x for g, x in zip(gradient, z)]
+        if G != 0:  # oo * 0 would be nan: a zero entry adds nothing
+            gradient = [g + G * x if x != 0 else g for g, x in zip(gradient, z)]
         total += L
     if any(g.has(sp.nan) or g is sp.nan for g in gradient):
         return None, None

@@ -623,6 +623,8 @@ class Infinity(Stage):
             limits = sorted(float(a.limit_loss) for a in state.asymptotic + rays)
             if (state.neuron.criterion.nonnegative and len(limits) >= MAX_REPORTED
                     and float(face.saturated_loss) > limits[MAX_REPORTED - 1]):
+                state.notes.append(f"rays inside the faces: the {MAX_REPORTED} lowest limits are listed, the "
+                                   "other faces' limits are higher (their saturated rows alone exceed them)")
                 break  # faces come lowest saturated loss first, and with l >= 0 a ray's loss is at least that
             if any(face.offset):
                 offsets += 1
