@@ -5,7 +5,19 @@ stationary points, and the Hessian is block diagonal. Each block is a smaller pr
 by the pipeline itself (the Auer-Herbster-Warmuth construction is the example: floor(n/d) points per axis)."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..model.neuron import Neuron
+
+
+def _supports(reduced):
+    """Each row's nonzero coordinates. For numbers from the float64 copy (a nonzero datum is at least 1e-300 in
+    magnitude, so its float is nonzero): one vectorised comparison instead of n r SymPy ones."""
+    if reduced.neuron.data.symbolic:
+        return [[j for j in range(reduced.r) if z[j] != 0] for z in reduced.z]
+    nonzero = reduced.model.Z != 0
+    codes = np.unique(nonzero.astype(object) @ [1 << j for j in range(reduced.r)])  # one integer per support
+    return [[j for j in range(reduced.r) if code >> j & 1] for code in codes.tolist()]
 
 
 def coordinate_blocks(reduced) -> list:
@@ -20,8 +32,7 @@ def coordinate_blocks(reduced) -> list:
             j = parent[j]
         return j
 
-    for z in reduced.z:
-        support = [j for j in range(r) if z[j] != 0]
+    for support in _supports(reduced):
         for j in support[1:]:
             parent[root(j)] = root(support[0])
     blocks = {}
@@ -32,7 +43,7 @@ def coordinate_blocks(reduced) -> list:
 
 def separates(reduced, blocks) -> bool:
     """Does every nonzero row lie in one block, with the L2 term penalising each block wholly or not at all?
-    (Checked from the data itself, not from :func:`coordinate_blocks`.)"""
+    (Checked from the exact data itself, not from :func:`coordinate_blocks`' float copy.)"""
     where = {j: k for k, block in enumerate(blocks) for j in block}
     if sorted(where) != list(range(reduced.r)):
         return False
