@@ -106,3 +106,29 @@ def test_shared_weight_timeout_must_be_positive_and_finite():
 def test_bad_solver_options(options, fragment):
     with pytest.raises(ValueError, match=fragment.replace("(", r"\(")):
         cf.Neuron(data=[(1, "1/2")]).stationary_points(**options)
+
+
+def test_float_array_rows_are_their_decimal_literals():
+    """Rows from float arrays are read on demand; each entry must be the exact value of repr(float), computed here
+    independently with Fraction (and -0.0 is 0), whether one row or all of them are read."""
+    rng = np.random.default_rng(3)
+    X = np.round(rng.normal(size=(40, 3)), 3)
+    X[0, 1], X[5, 2] = -0.0, 1e-7
+    t = np.round(rng.random(40), 2)
+    expected = tuple(tuple(R(Fraction(repr(float(v)))) for v in row) + (R(1),) for row in X)
+    rows = cf.Neuron("sigmoid", "mse", data=(X, t), bias=True).rows
+    assert len(rows) == 40 and rows[5] == expected[5] and rows[0][1] == 0
+    assert tuple(rows) == expected and rows == expected and hash(rows) == hash(expected)
+    assert cf.Neuron("sigmoid", "mse", data=(X, t)).data.x == tuple(row[:3] for row in expected)
+
+
+def test_one_activation_object_per_registry_key():
+    """Caches keyed by the activation (per-sample forms, limits at infinity) are shared by fresh Neurons; a bool
+    parameter is still refused although True == 1 hashes alike."""
+    from closedform.model.activations import get_activation
+    assert cf.Neuron("sigmoid").activation is cf.Neuron("sigmoid", "bce").activation
+    assert cf.Neuron("leaky_relu(1/2)").activation is cf.Neuron("leaky_relu( 1/2 )").activation
+    assert cf.Neuron("leaky_relu(1)").activation.expr != cf.Neuron("leaky_relu(1/2)").activation.expr
+    assert get_activation("leaky_relu", 1).key == ("leaky_relu", 1)
+    with pytest.raises(ValueError, match="bool"):
+        get_activation("leaky_relu", True)

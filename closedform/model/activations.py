@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Callable, Optional
 
 import sympy as sp
@@ -209,4 +209,16 @@ def get_activation(spec, *params) -> Activation:
     with coefficients, ``"custom"`` with an expression string), or an Activation passed through."""
     if isinstance(spec, Activation):
         return spec
-    return registry_entry("activation", spec, ACTIVATIONS, ALIASES, "sigmoid")(*params)
+    build = registry_entry("activation", spec, ACTIVATIONS, ALIASES, "sigmoid")
+    try:
+        hash(params)
+    except TypeError:  # coefficients in a list: built afresh
+        return build(*params)
+    return _entry(build, tuple((type(value), value) for value in params))  # typed: True is not 1
+
+
+@lru_cache(maxsize=256)
+def _entry(build, typed_params: tuple) -> Activation:
+    """One object per registry key, so the caches keyed by the activation (per-sample forms, limits) are shared
+    by every Neuron built from the same name and parameters."""
+    return build(*(value for _, value in typed_params))
