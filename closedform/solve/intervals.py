@@ -8,7 +8,6 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
-from scipy import special
 
 ELEMENTARY_ULPS = 8
 _EXACT_INT = 2**53
@@ -200,6 +199,8 @@ def sqrt(x) -> Intervals:
 
 def erf(x) -> Intervals:
     """erf increases: the values at the endpoints, moved outward, clipped to [-1, 1]."""
+    from scipy import special  # 0.2 s to import: only where erf is enclosed
+
     x = _coerce(x)
     return Intervals(np.maximum(_down(special.erf(x.lo), ELEMENTARY_ULPS), -1.0),
                      np.minimum(_up(special.erf(x.hi), ELEMENTARY_ULPS), 1.0))
