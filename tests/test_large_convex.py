@@ -176,3 +176,20 @@ def test_the_exact_positive_definiteness_check_refuses_an_indefinite_matrix():
     from closedform.solve.ball import _positive_definite
     M = np.array([[2.0, 1.0], [1.0, 2.0]])  # eigenvalues 1 and 3
     assert _positive_definite(M, 0.999999) and not _positive_definite(M, 1.0) and not _positive_definite(M, 1.5)
+
+
+def test_the_large_data_proof_never_reads_every_row_exactly(monkeypatch):
+    """The convex route proves its minimum from the float copy (each float within 1 ulp of its literal) and reads
+    only an r x r minor exactly: reading all n d entries as SymPy numbers (0.7 s at n = 10^5, d = 10) would fail."""
+    from closedform.model.data import ExactRows
+
+    def refuse(self):
+        raise AssertionError("every row was read exactly")
+    monkeypatch.setattr(ExactRows, "_all", refuse)
+    X, t = _data(3000, 3, 4)
+    r = cf.Neuron("sigmoid", "bce", data=(X, t), bias=True).stationary_points(timeout=30)
+    assert r.status is cf.Status.OK and r.complete and r.certificate.kind is cf.CertificateKind.CONVEXITY
+    (point,) = r.points
+    assert point.kind is cf.Kind.MIN and point.certified
+    truth = _exact_minimiser(np.hstack([X, np.ones((len(t), 1))]), t, lambda h: 1 / (1 + mpmath.exp(-h)))
+    assert all(lo <= value <= hi for (lo, hi), value in zip(point.enclosure, truth))

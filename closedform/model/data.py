@@ -8,6 +8,7 @@ or of magnitude between 1e-300 and 1e300: the numeric stages work in float64.
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -15,17 +16,61 @@ import numpy as np
 import sympy as sp
 
 from ..errors import InputError
-from .numbers import exact_number
+from .numbers import decimal_literal, exact_number
 
 MAX_SYMBOLIC_POINTS = 50
 _FLOAT_RANGE = 10**300  # nonzero data lies strictly between 1/_FLOAT_RANGE and _FLOAT_RANGE in magnitude
+
+
+class ExactRows(Sequence):
+    """The rows of a float64 array as exact numbers, each float meaning its decimal literal (which rounds back to
+    it), read when first asked for: the certified large-n routes work on the float copy and read a few rows
+    exactly (an r x r minor), never paying for n d SymPy numbers. ``ones`` appends the bias coordinate 1."""
+
+    def __init__(self, X: np.ndarray, ones: bool = False):
+        self.X, self.ones = X, ones
+        self._rows = None
+
+    def with_ones(self) -> "ExactRows":
+        return ExactRows(self.X, ones=True)
+
+    def _tail(self) -> tuple:
+        return (sp.Integer(1),) if self.ones else ()
+
+    def _all(self) -> tuple:
+        if self._rows is None:
+            values, inverse = np.unique(self.X, return_inverse=True)  # each distinct value read once
+            exact = [decimal_literal(v) for v in values.tolist()]
+            tail = self._tail()
+            self._rows = tuple(tuple(map(exact.__getitem__, row)) + tail
+                               for row in inverse.reshape(self.X.shape).tolist())
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self.X)
+
+    def __getitem__(self, i):
+        if self._rows is None and isinstance(i, (int, np.integer)):
+            return tuple(decimal_literal(v) for v in self.X[i].tolist()) + self._tail()
+        return self._all()[i]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, ExactRows):  # equal floats have equal decimal literals (-0.0 and 0.0 both mean 0)
+            return self.ones == other.ones and np.array_equal(self.X, other.X)
+        return isinstance(other, (tuple, list)) and self._all() == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(self._all())
 
 
 @dataclass(frozen=True)
 class Dataset:
     """n datapoints in R^d. ``x`` and ``t`` are exact SymPy numbers (or symbols when ``symbolic``)."""
 
-    x: tuple  # n tuples of d entries
+    x: Sequence  # n tuples of d entries (a tuple, or ExactRows read on demand from a float array)
     t: tuple
     symbolic: bool = False
     floats: Optional[tuple] = field(default=None, compare=False, repr=False)  # (X, t) float64, when given so
@@ -112,16 +157,18 @@ def _float_arrays(data, dim):
 
 
 def _from_arrays(X, t, targets: sp.Set) -> Dataset:
-    """Float arrays read value by distinct value: each float means its decimal literal, which rounds back to
-    it, so the arrays are also the data's float64 copy."""
-    values, inverse = np.unique(np.concatenate([X.ravel(), t]), return_inverse=True)
+    """Float arrays, each float meaning its decimal literal (which rounds back to it, so the arrays are also the
+    data's float64 copy). The range check runs on the floats (a float is below 1e300 exactly when its literal
+    is: rounding is monotone and 1e300 is its own literal); the rows are read exactly only when asked for
+    (:class:`ExactRows`), the targets, usually few distinct values, now."""
+    nonzero = np.abs(X[X != 0])
+    if nonzero.size and not (nonzero.min() > 1e-300 and nonzero.max() < 1e300):
+        raise InputError("a datum is out of range")  # the general route names it
+    values, inverse = np.unique(t, return_inverse=True)
     exact = [data_number(float(v), f"the value {float(v)!r}") for v in values]
-    cut = X.size
-    rows = [tuple(map(exact.__getitem__, row)) for row in inverse[:cut].reshape(X.shape).tolist()]
-    exact_t = list(map(exact.__getitem__, inverse[cut:].tolist()))
-    if not all(_in_set(exact[k], targets) for k in set(inverse[cut:].tolist())):
+    if not all(_in_set(value, targets) for value in exact):
         raise InputError("a target is outside the loss's domain")  # the general route names it
-    return Dataset(tuple(rows), tuple(exact_t), floats=(X, t))
+    return Dataset(ExactRows(X), tuple(map(exact.__getitem__, inverse.tolist())), floats=(X, t))
 
 
 def data_number(value, what: str) -> sp.Rational:

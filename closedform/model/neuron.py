@@ -3,6 +3,7 @@ regularised). Symbolic loss, gradient and Hessian for small or symbolic data; co
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cached_property
 
 import mpmath
@@ -11,7 +12,7 @@ import sympy as sp
 
 from ..errors import InputError, registry_entry
 from .activations import Activation, get_activation, registered
-from .data import Dataset, parse_data
+from .data import Dataset, ExactRows, parse_data
 from .evaluators import NumericModel, PerSample, per_sample
 from .losses import Loss, check_compatible, get_loss
 from .numbers import exact_number
@@ -84,7 +85,10 @@ class Neuron:
         return tuple(row) + ((sp.Integer(1),) if self.bias else ())
 
     @cached_property
-    def rows(self) -> tuple:
+    def rows(self) -> Sequence:
+        """The rows x~_i (with the bias coordinate 1), exact; read on demand when the data came as floats."""
+        if isinstance(self.data.x, ExactRows):
+            return self.data.x.with_ones() if self.bias else self.data.x
         return tuple(self.extended(row) for row in self.data.x)
 
     @property

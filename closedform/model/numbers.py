@@ -26,7 +26,7 @@ def exact_number(value, what: str = "value") -> sp.Rational:
     if kind is float or kind is np.float64:  # the common case for array data: a cached decimal-literal read
         if not math.isfinite(value):
             raise InputError(f"{what} = {value!r} is not finite; expected a finite real number")
-        return _decimal(repr(float(value)))
+        return decimal_literal(float(value))
     if kind is int or kind is np.int64:
         return sp.Integer(int(value))
     if isinstance(value, bool):
@@ -55,6 +55,11 @@ def exact_number(value, what: str = "value") -> sp.Rational:
             return _decimal(text)
         raise InputError(f"{what} = {value!r} is not a number; expected e.g. 3, -2.5, 1e-3 or '3/10'")
     raise InputError(f"{what} = {value!r} has type {type(value).__name__}; expected a real number")
+
+
+def decimal_literal(value: float) -> sp.Rational:
+    """A finite float as the exact value of its shortest decimal literal (repr), which rounds back to it."""
+    return _decimal(repr(value))
 
 
 @lru_cache(maxsize=1 << 16)

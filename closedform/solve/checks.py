@@ -369,12 +369,12 @@ def _check_spheres(reduced, common, radii):
 def spans(rows, r: int, floats: np.ndarray) -> bool:
     """Do the exact rows span Q^r? Float pivoting on their float copies ``floats`` picks r candidate rows;
     their exact determinant decides (a nonzero r x r minor proves rank r); when it vanishes, the exact rank of
-    all rows does."""
+    all rows does. ``rows`` is indexed, not read whole, unless that minor vanishes."""
     if len(rows) < r:
         return False
     if sp.Matrix([rows[i] for i in _pivot_rows(floats, r)]).det() != 0:
         return True
-    return sp.Matrix(rows).rank() == r
+    return sp.Matrix(list(rows)).rank() == r
 
 
 def _pivot_rows(Z, r: int) -> list:
@@ -393,10 +393,10 @@ def check_convexity(state, proposal):
     neuron = reduced.neuron
     if not neuron.convex_matching:
         return False, "not a matching loss of a registered increasing activation (checked: g = f(h) - t)"
-    rows, floats = list(reduced.z), reduced.model.Z
+    rows, floats = reduced.z, reduced.model.Z
     if neuron.l2:
-        penalised = [[sp.Integer(j == k) for k in range(reduced.r)] for j, m in enumerate(reduced.regularised) if m]
-        rows += penalised
+        penalised = [tuple(sp.Integer(j == k) for k in range(reduced.r)) for j, m in enumerate(reduced.regularised) if m]
+        rows = list(rows) + penalised
         floats = np.vstack([floats, np.array(penalised, dtype=float).reshape(len(penalised), reduced.r)])
     if not spans(rows, reduced.r, floats):
         return False, "the data (and the L2 term) do not span the space: not strictly convex"

@@ -170,8 +170,9 @@ class OnePoint(Strategy):
     name = "one datapoint"
 
     def applies(self, reduced) -> bool:
-        active = [z for z in reduced.z if any(z)]
-        return reduced.neuron.l2 == 0 and (reduced.neuron.data.symbolic or (len(active) == 1 and reduced.r == 1))
+        if reduced.neuron.l2 != 0 or reduced.neuron.data.symbolic:
+            return reduced.neuron.l2 == 0
+        return reduced.r == 1 and sum(1 for z in reduced.z if any(z)) == 1
 
     def solve(self, reduced, digits: int = 60) -> Finding:
         neuron = reduced.neuron
