@@ -1,7 +1,8 @@
 """Cost against the number of datapoints n: sigmoid + mse and sigmoid + bce for d = 1, 2, 3, 5, 10 and n = 10^2 ...
 10^5, each run in a fresh process (peak memory = the process's high-water mark, its workers included). Prints
-the seconds of each stage, the status, and the exponent k fitted to time ~ n^k over the sizes that finished
-before the deadline (a run that hit its deadline says so: its time is the deadline's, not the work's).
+the seconds of each stage, the status, and the exponent k fitted to time ~ n^k (the whole solve, the data and
+each stage; a stage under 0.1 ms counts as 0.1 ms) over the sizes that finished before the deadline (a run that
+hit its deadline says so: its time is the deadline's, not the work's).
 
     python benchmarks/bench_scaling.py                 # d = 1, 2, 3; n = 10^2 ... 10^4; timeout 60 s
     python benchmarks/bench_scaling.py --full          # d = 1, 2, 3, 5, 10; n = 10^2 ... 10^5
@@ -72,10 +73,13 @@ def main():
                 print(f"sigmoid+{loss:<4} d={d:<2} n={n:>6}: data {result['data']:6.2f} s  solve {result['solve']:6.2f} s "
                       f"[{stages}]  {result['status']:<8} {result['points']} pt  {result['peak_mb']:6.0f} MB")
                 if result["status"] != "timeout":
-                    finished.append((n, result["solve"], result["data"]))
-            ns = [n for n, _, _ in finished]
-            print(f"  fitted exponent (finished runs, n = {ns}): solve {exponent(ns, [s for _, s, _ in finished]):.2f}, "
-                  f"data {exponent(ns, [b for _, _, b in finished]):.2f}")
+                    finished.append((n, result))
+            ns = [n for n, _ in finished]
+            fits = {"data": exponent(ns, [r["data"] for _, r in finished]),
+                    "solve": exponent(ns, [r["solve"] for _, r in finished])}
+            fits.update({stage: exponent(ns, [r["stages"].get(stage, 0) for _, r in finished]) for stage in STAGES})
+            print(f"  fitted exponent k in time ~ n^k (finished runs, n = {ns}): "
+                  + ", ".join(f"{name} {k:.2f}" for name, k in fits.items()))
 
 
 if __name__ == "__main__":
