@@ -147,3 +147,29 @@ def test_evaluator_cost_is_linear_in_n_not_symbolic():
     g = p.numeric.gradient(np.zeros((1, 3)))[0]
     # at w = 0: s = 1/2, s' = 1/4, so grad = sum (1/2 - t_i) / 4 * x_i
     np.testing.assert_allclose(g, ((0.5 - T) / 4) @ X, rtol=1e-12)
+
+
+@pytest.mark.parametrize("activation", [("sigmoid",), ("tanh",), ("relu",), ("softplus",), ("probit",), ("erf",),
+                                        ("silu",), ("polynomial", 1, 2, 3), ("custom", "h*atan(h) + sinh(h)/3")])
+@pytest.mark.parametrize("loss", ["mse", "bce", "logcosh"])
+def test_float_evaluators_equal_lambdify_with_its_own_modules(activation, loss):
+    """The slim namespace (no ``from numpy import *``) computes bit for bit what lambdify's modules give."""
+    import warnings
+
+    from closedform.model.activations import get_activation
+    from closedform.model.evaluators import NUMPY_FUNCTIONS
+    from closedform.model.losses import get_loss
+
+    forms = per_sample(get_activation(*activation), get_loss(loss))
+    rng = np.random.default_rng(0)
+    T = np.concatenate([rng.uniform(-2, 2, 100), [0, 1, 0.5]])
+    H = np.concatenate([rng.normal(scale=5, size=100), [800, -800, 0]])
+    for name in ("loss", "g", "g_h"):
+        expr = getattr(forms, name)
+        functions = {type(f) for f in expr.atoms(sp.Function)} | ({sp.Piecewise} if expr.has(sp.Piecewise) else set())
+        modules = "numpy" if all(issubclass(f, NUMPY_FUNCTIONS) for f in functions) else ["numpy", "scipy"]
+        reference = sp.lambdify((t, h), expr, modules, cse=True)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            expected = np.broadcast_to(reference(T, H), T.shape)
+        assert np.array_equal(forms.numpy(name, T, H), expected, equal_nan=True), name

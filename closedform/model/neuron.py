@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import mpmath
 import numpy as np
@@ -131,8 +131,7 @@ class Neuron:
         """The loss is the matching loss of an increasing activation, checked, not taken from names: the
         per-sample gradient simplifies to f(h) - t and the activation is the registry's (f' > 0). Then
         Hess E = sum f'(h_i) x~_i x~_i^T (+ lam): convex, strictly where the data span."""
-        return (registered(self.activation) and self.activation.increasing
-                and sp.simplify(self.fns.g - (self.activation.expr - t)) == 0)
+        return registered(self.activation) and self.activation.increasing and _output_error(self.fns, self.activation)
 
     # -- numbers ---------------------------------------------------------------------------------------------
     @cached_property
@@ -168,3 +167,9 @@ class Neuron:
 
     def __repr__(self):
         return f"Neuron({self.describe()})"
+
+
+@lru_cache(maxsize=256)
+def _output_error(fns, activation) -> bool:
+    """Does the per-sample gradient simplify to f(h) - t? (Once per activation/loss pair: simplify takes 30 ms.)"""
+    return sp.simplify(fns.g - (activation.expr - t)) == 0

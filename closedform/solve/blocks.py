@@ -16,7 +16,10 @@ def _supports(reduced):
     if reduced.neuron.data.symbolic:
         return [[j for j in range(reduced.r) if z[j] != 0] for z in reduced.z]
     nonzero = reduced.model.Z != 0
-    codes = np.unique(nonzero.astype(object) @ [1 << j for j in range(reduced.r)])  # one integer per support
+    if reduced.r < 63:  # the support as the bits of one int64
+        codes = np.unique(nonzero.astype(np.int64) @ (np.int64(1) << np.arange(reduced.r, dtype=np.int64)))
+    else:
+        codes = np.unique(nonzero.astype(object) @ [1 << j for j in range(reduced.r)])
     return [[j for j in range(reduced.r) if code >> j & 1] for code in codes.tolist()]
 
 

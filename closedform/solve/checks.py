@@ -21,6 +21,7 @@ import math
 from fractions import Fraction
 from itertools import product
 
+import flint
 import mpmath
 import numpy as np
 import sympy as sp
@@ -372,9 +373,17 @@ def spans(rows, r: int, floats: np.ndarray) -> bool:
     all rows does. ``rows`` is indexed, not read whole, unless that minor vanishes."""
     if len(rows) < r:
         return False
-    if sp.Matrix([rows[i] for i in _pivot_rows(floats, r)]).det() != 0:
+    if _determinant([rows[i] for i in _pivot_rows(floats, r)]) != 0:
         return True
     return sp.Matrix(list(rows)).rank() == r
+
+
+def _determinant(square):
+    """The exact determinant: FLINT's over Q when every entry is rational, else SymPy's."""
+    if all(isinstance(v, sp.Rational) for row in square for v in row):
+        return flint.fmpq_mat(len(square), len(square), [flint.fmpq(int(v.p), int(v.q)) for row in square
+                                                         for v in row]).det()
+    return sp.Matrix(square).det()
 
 
 def _pivot_rows(Z, r: int) -> list:

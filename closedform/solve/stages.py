@@ -239,9 +239,10 @@ class Witness(Stage):
 
     def run(self, state) -> None:
         reduced = state.reduced
-        state.box = state.user_box or default_box(reduced)
         if state.certificate is not None and state.certificate.kind is CertificateKind.CONVEXITY:
+            state.box = state.user_box
             return  # strict convexity (exact rank) allows one point: a float search cannot add another
+        state.box = state.user_box or default_box(reduced)
         candidates = bounded(state, "witness search", newton_search, reduced.model, state.box, 100,
                              scale_decades(reduced), share=SEARCH_SHARE)
         if candidates is None:
