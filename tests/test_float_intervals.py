@@ -3,6 +3,7 @@
 points inside it, and both branch-and-bound backends must find the same zeros."""
 import math
 import os
+import random
 
 import mpmath
 import numpy as np
@@ -286,6 +287,25 @@ def test_sign_cones_discard_a_box_exactly_when_the_signed_rows_are_separated():
     signs = np.array([[1, 1], [1, 1], [1, 1]], np.int8)
     lo, hi = np.array([[1.0, 1.0], [-2.0, 1.0], [-1.0, 1.0]]), np.array([[2.0, 2.0], [-1.0, 2.0], [1.0, 2.0]])
     assert cones.excluded(signs, lo, hi).tolist() == [True, False, False]
+
+
+def test_sign_cones_null_space_agrees_with_sympy():
+    """FLINT's integer null space of the rows scaled to integers, against SymPy's rational one: the same
+    dimension (r - rank), every basis vector orthogonal to every original row, and the basis of full rank."""
+    from closedform.solve.exclusion import _integer_row, _null_space
+
+    rng = random.Random(7)
+    for _ in range(60):
+        r, k = rng.randint(1, 3), rng.randint(1, 5)
+        rows = [[sp.Rational(rng.randint(-3, 3), rng.choice([1, 2, 3, 10])) for _ in range(r)] for _ in range(k)]
+        if rng.random() < 0.3:
+            rows.append([2 * v for v in rows[0]])  # a dependent row
+        basis = _null_space([_integer_row(z) for z in rows], r)
+        assert len(basis) == len(sp.Matrix(rows).nullspace())
+        assert all(sum(a * b for a, b in zip(z, column)) == 0 for z in rows for column in basis)
+        assert not basis or sp.Matrix(basis).rank() == len(basis)
+        assert all(sp.Rational(a) * sp.Rational(math.lcm(*(sp.Rational(v).q for v in z))) == b
+                   for z in rows for a, b in zip(z, _integer_row(z)))
 
 
 def test_the_three_dimensional_box_search_agrees_with_the_reference():

@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 from fractions import Fraction
+import math
 
+import flint
 import mpmath
 import numpy as np
 import sympy as sp
@@ -235,12 +237,11 @@ class SignCones:
     rows' null space, y from one linear program per sign pattern (checked exactly, cached)."""
 
     def __init__(self, reduced):
-        nonzero = [zi for zi in reduced.z if any(zi)]  # a zero row adds nothing
-        self.rows = [i for i, zi in enumerate(reduced.z) if any(zi)]
+        self.rows = [i for i, zi in enumerate(reduced.z) if any(zi)]  # a zero row adds nothing
         r = reduced.r
         self.axes = [j for j in range(r) if reduced.regularised[j]] if reduced.neuron.l2 != 0 else []
-        self.z = [sp.Matrix([list(zi)]) for zi in nonzero] + [sp.Matrix([[int(j == k) for k in range(r)]])
-                                                               for j in self.axes]
+        self.z = [_integer_row(reduced.z[i]) for i in self.rows] + [[int(j == k) for k in range(r)]
+                                                                     for j in self.axes]
         self.r = r
         self.known = {}
 
@@ -261,10 +262,27 @@ class SignCones:
     def _separated(self, pattern) -> bool:
         if pattern not in self.known:
             others = [z for s, z in zip(pattern, self.z) if s == 0]
-            N = sp.Matrix.vstack(*others).nullspace() if others else [sp.eye(self.r)[:, j] for j in range(self.r)]
-            rows = [(s, tuple(z * sp.Matrix.hstack(*N))) for s, z in zip(pattern, self.z) if s != 0] if N else []
+            basis = _null_space(others, self.r)
+            rows = [(s, tuple(sum(a * b for a, b in zip(z, column)) for column in basis))
+                    for s, z in zip(pattern, self.z) if s != 0] if basis else []
             self.known[pattern] = bool(rows) and separating_direction(rows) is not None
         return self.known[pattern]
+
+
+def _integer_row(z) -> list:
+    """z times the lcm of its denominators: a positive multiple, so the signs of z.v and z.v = 0 are z's."""
+    z = [sp.Rational(v) for v in z]
+    q = math.lcm(*(int(v.q) for v in z))
+    return [int(v.p) * (q // int(v.q)) for v in z]
+
+
+def _null_space(rows, r: int) -> list:
+    """An exact integer basis (as columns) of {v : z.v = 0 for every row z} (FLINT; the unit vectors when there
+    are no rows)."""
+    if not rows:
+        return [[int(i == j) for i in range(r)] for j in range(r)]
+    N, nullity = flint.fmpz_mat(rows).nullspace()
+    return [[int(N[i, j]) for i in range(r)] for j in range(nullity)]
 
 
 def _decide_batch(model, lo, hi, cones=None):
