@@ -72,6 +72,9 @@ class CertificateKind(_Described):
     SEPARABLE = "separable", ("the loss is a sum of functions of disjoint coordinate blocks, each block's list "
                               "complete on its whole space: the stationary points are their products")
     CONVEXITY = "convexity", "a strictly convex loss has at most one stationary point: the one found"
+    SIGNS = "sign-separation", ("every term's g(t_i, h) keeps one strict sign s_i for all h and a direction v has "
+                                "s_i z_i.v > 0 for every row (no L2 term): v.grad E > 0 everywhere, so the "
+                                "gradient never vanishes")
     BOX_EXCLUSION = "box-exclusion", ("interval branch and bound: every sub-box of the search box holds no zero or "
                                       "exactly one, and each of those is a reported point")
     CONSTANT = "constant", "every input is zero: the loss does not depend on the weights"

@@ -30,6 +30,7 @@ from ..kinds import CertificateKind, RegionKind
 from ..model.symbols import h, t
 from .blocks import separates
 from .descartes import count_real_roots
+from .separation import exact_sign
 from ..printing import text
 
 MAX_PATTERN_UNITS = 12
@@ -415,6 +416,37 @@ def check_convexity(state, proposal):
                   "strictly convex, one point")
 
 
+def check_signs(state, proposal):
+    """Gordan's alternative on the whole space, re-derived from the exact data: g = f(h) - t (simplified) with f
+    strictly increasing, so g(t_i, .) > 0 on R exactly when t_i <= lim_{-oo} f and < 0 exactly when
+    t_i >= lim_{+oo} f (SymPy's limits, compared exactly); every row's z_i.v then has that sign, in rationals."""
+    reduced = state.reduced
+    neuron = reduced.neuron
+    if neuron.l2 != 0:
+        return False, "an L2 term: lam w.v has no fixed sign"
+    if not neuron.convex_matching:
+        return False, "not a matching loss of a registered increasing activation (checked: g = f(h) - t)"
+    if state.verified:
+        return False, f"{len(state.verified)} verified stationary point(s) contradict a gradient that never vanishes"
+    try:
+        low, high = (sp.limit(neuron.activation.expr, h, end) for end in (-sp.oo, sp.oo))
+    except (TypeError, ValueError, NotImplementedError) as reason:
+        return False, f"the limits of f at -oo and +oo were not found ({type(reason).__name__})"
+    if not all(end.is_extended_real for end in (low, high)):
+        return False, f"the limits of f at -oo and +oo ({low}, {high}) are not extended reals"
+    v = proposal.certificate.facts.get("direction")
+    if v is None or len(v) != reduced.r:
+        return False, "no direction v of the right dimension"
+    for i, (zi, ti) in enumerate(zip(reduced.z, neuron.data.t)):
+        s = 1 if sp.Le(ti, low) == sp.true else -1 if sp.Ge(ti, high) == sp.true else 0
+        if s == 0:
+            return False, f"datapoint {i + 1}: t = {ti} lies inside f's range ({low}, {high}): g changes sign"
+        if exact_sign(zi, v) != s:
+            return False, f"datapoint {i + 1}: z.v does not have the sign {s} of its term"
+    return True, (f"g = f(h) - t with f increasing from {low} to {high}: each target outside that range gives its "
+                  f"term one strict sign on R, and every row's z.v has that sign (exact rationals)")
+
+
 CHECKS = {
     CertificateKind.EXACT_ROOTS: check_exact_roots,
     CertificateKind.ONE_POINT: check_one_point,
@@ -424,6 +456,7 @@ CHECKS = {
     CertificateKind.EXP_SYSTEM: check_exp_system,
     CertificateKind.SEPARABLE: check_separable,
     CertificateKind.CONVEXITY: check_convexity,
+    CertificateKind.SIGNS: check_signs,
 }
 
 

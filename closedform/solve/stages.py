@@ -45,6 +45,7 @@ from .numeric import MP_HESSIAN_WORK, default_box, newton_search, polish, progre
 from .onepoint import OnePoint
 from .parts import Certificate, ClosedForm, Region, StationaryPoint
 from .polynomial import Polynomial
+from .signs import SignSeparation
 from .state import Proposal, Verified
 from .verify import MAX_SYMBOLIC, exactly_stationary, interval_model, is_rational_point, verify, working_hessian
 from ..printing import text
@@ -175,7 +176,7 @@ class Strategies(Stage):
     """Try the closed forms in order, each under the time budget, until one's certificate is accepted."""
 
     name = "strategies"
-    strategies = (OnePoint(), ConvexNewton(), Linear(), PiecewiseLinear(), Polynomial(), ExpSubstitution(),
+    strategies = (OnePoint(), ConvexNewton(), SignSeparation(), Linear(), PiecewiseLinear(), Polynomial(), ExpSubstitution(),
                   ExpSystemStrategy(), Generic())
 
     def run(self, state) -> None:
