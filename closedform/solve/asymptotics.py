@@ -21,7 +21,7 @@ import sympy as sp
 from ..model.evaluators import per_sample
 from ..model.symbols import h, t
 from .parts import Asymptote, decimal
-from .separation import exact_sign, separating_direction
+from .separation import exact_sign, load_linprog, separating_direction
 from .cells import cells
 from ..printing import text
 
@@ -90,6 +90,16 @@ def _describe(reduced, v):
 
 def _as_fractions(v):
     return [x if isinstance(x, Fraction) else Fraction(x) for x in v]
+
+
+def prepare(neuron) -> None:
+    """Compute in this process what each forked worker of :func:`zeros_at_infinity` would otherwise compute afresh
+    and lose with its exit: the four symbolic tail limits of the activation/loss pair (SymPy's limit, about 1 s)
+    and SciPy's linear programming (its import, 0.85 s). Repeated analyses in one process (a census worker, a
+    notebook) then pay them once."""
+    for which, sign in itertools.product(("g", "loss"), (-1, 1)):
+        _symbolic_limit(neuron.activation, neuron.criterion, which, sign)
+    load_linprog()
 
 
 def zeros_at_infinity(reduced):

@@ -10,7 +10,7 @@ import sympy as sp
 
 from ..kinds import CertificateKind, Scope
 from .parts import Certificate
-from .separation import separating_direction
+from .separation import load_linprog, separating_direction
 from .strategy import Finding, Strategy
 
 
@@ -19,8 +19,11 @@ class SignSeparation(Strategy):
 
     def applies(self, reduced) -> bool:
         neuron = reduced.neuron
-        return (not neuron.data.symbolic and neuron.l2 == 0 and reduced.is_full and neuron.convex_matching
-                and bool(_signs(reduced).all()))
+        if not (not neuron.data.symbolic and neuron.l2 == 0 and reduced.is_full and neuron.convex_matching
+                and bool(_signs(reduced).all())):
+            return False
+        load_linprog()  # here, before the fork: the worker inherits it
+        return True
 
     def solve(self, reduced, digits: int) -> Finding:
         rows = [(int(s), z) for s, z in zip(_signs(reduced), reduced.model.Z.tolist())]

@@ -26,10 +26,11 @@ from mpmath import iv
 
 from ..budget import Deadline, run_with_budget
 from ..kinds import CertificateKind, Finish, Kind, RegionKind, Scope
+from ..model.activations import registered
 from ..model.neuron import Neuron
 from ..model.numbers import to_mpf
 from .blocks import block_neuron, coordinate_blocks, separates
-from .asymptotics import MAX_REPORTED, face_ray, faces, zeros_at_infinity
+from .asymptotics import MAX_REPORTED, face_ray, faces, prepare as prepare_infinity, zeros_at_infinity
 from .certify import IntervalModel, NotCertifiable, certify_point, interval_digits
 from .checks import check, check_face_ray
 from .classify import classify, classify_float, interval_radius, precision_radius
@@ -598,6 +599,8 @@ class Infinity(Stage):
             state.notes.append("zeros at infinity: none, a strictly convex loss with a minimum grows in every direction")
             state.infinity_complete = True
             return
+        if state.neuron.l2 == 0 and registered(state.neuron.activation):  # a custom f's limits may not end
+            prepare_infinity(state.neuron)
         found = bounded(state, "zeros at infinity", zeros_at_infinity, state.reduced)
         if found is not None:
             state.asymptotic, notes, cells_complete = found
