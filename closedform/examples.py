@@ -11,24 +11,12 @@ add a constant to the loss."""
 from __future__ import annotations
 
 from .errors import InputError
+from .model.generators import auer_herbster_warmuth as _ahw_data
 from .problem import Neuron
-
-TARGET = "9/10"
-SCALE = -10
 
 
 def auer_herbster_warmuth(n: int, d: int, **options) -> Neuron:
     """A sigmoid + squared-loss :class:`Neuron` in dimension d with n datapoints and floor(n/d)^d local minima."""
     if isinstance(n, bool) or isinstance(d, bool) or not isinstance(n, int) or not isinstance(d, int):
         raise InputError(f"n = {n!r} and d = {d!r} must be integers")
-    if not (1 <= d <= n):
-        raise InputError(f"auer_herbster_warmuth needs 1 <= d <= n; got n = {n}, d = {d}")
-    m = n // d
-    data = []
-    for k in range(d):
-        for j in range(m):
-            x = [0] * d
-            x[k] = SCALE**j
-            data.append((x, TARGET))
-    data += [([0] * d, TARGET)] * (n - m * d)
-    return Neuron("sigmoid", "mse", dim=d, data=data, **options)
+    return Neuron("sigmoid", "mse", dim=d, data=_ahw_data(n, d), **options)
