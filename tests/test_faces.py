@@ -7,6 +7,7 @@ at infinity of its face when sum_{i off S} G_i z_i lies in span S."""
 import itertools
 import os
 
+import mpmath
 import numpy as np
 import sympy as sp
 from hypothesis import HealthCheck, assume, given, settings
@@ -109,3 +110,27 @@ def test_an_infinite_limit_times_a_zero_entry_is_not_undecided():
     data = [((1, 0), S(1, 2)), ((0, 1), S(1, 3)), ((1, 1), S(1, 5))]
     found, undecided = faces(reduce(cf.Neuron("exp", "mse", dim=2, data=data)))
     assert undecided == 0
+
+
+def test_zero_rows_count_in_every_face_rays_limit():
+    """Auer-Herbster-Warmuth with n = 3, d = 2: rows e1, e2 and 0, every target 9/10 (found by the census: the
+    face rays left the zero row out, and a wrong infimum 1/200 was 'proved'). By hand: the minimum
+    w = (log 9, log 9) has loss (1/2 - 9/10)^2 / 2 = 2/25 (the zero row alone); along (0, 1) from (log 9, 0) the
+    loss tends to (1 - 9/10)^2 / 2 + 2/25 = 17/200 > 2/25, so the infimum is the minimum, attained. The face
+    check refuses the ray when its limit leaves the zero row out."""
+    import dataclasses
+
+    from closedform.solve.checks import check_face_ray
+
+    problem = cf.examples.auer_herbster_warmuth(3, 2)
+    r = problem.stationary_points(timeout=30)
+    with mpmath.workdps(40):
+        assert abs(r.infimum.value - mpmath.mpf(2) / 25) < mpmath.mpf(10) ** -25
+    assert r.infimum.attained and r.infimum.proved
+    along = [a for a in r.asymptotic if a.direction == (0, 1)]
+    assert len(along) == 1 and sp.simplify(along[0].limit_loss - sp.Rational(17, 200)) == 0
+    reduced = reduce(problem)
+    face = next(f for f in faces(reduced)[0] if tuple(f.v) == (0, 1))
+    assert check_face_ray(reduced, face, along[0])
+    wrong = dataclasses.replace(along[0], limit_loss=sp.Rational(1, 200))
+    assert not check_face_ray(reduced, face, wrong)

@@ -147,8 +147,9 @@ class Face:
     rows ``basis``, dim F = k < r, v orthogonal to F) keep the finite pre-activation z_k.c0 = a_k.y with
     z_k = B a_k and y = B^T c0, while every other row saturates with limiting gradient ``offset``. When the
     offset is 0 the zeros at infinity along v are the stationary points y* of the restricted problem
-    sum_k loss(t_k, f(a_k.y)), each with limiting loss its loss plus ``saturated_loss``; a non-zero offset
-    (inside F) shifts that problem by a linear term, which the pipeline does not solve."""
+    sum_k loss(t_k, f(a_k.y)), each with limiting loss its loss plus ``saturated_loss`` (the saturated rows'
+    limits and the zero rows' constant loss(t_k, f(0))); a non-zero offset (inside F) shifts that problem by a
+    linear term, which the pipeline does not solve."""
 
     v: tuple  # Fractions, reduced coordinates
     basis: tuple  # k independent rows of F (exact), the columns of B
@@ -181,6 +182,8 @@ def faces(reduced):
     if cells_across * len(rows) > MAX_FACE_WORK:
         return [], None
     flats = _flats([z for z, _ in rows], reduced.r)
+    per = per_sample(n.activation, n.criterion).loss
+    constant = sum((per.subs({t: tk, h: 0}) for zi, tk in zip(reduced.z, n.data.t) if not any(zi)), sp.Integer(0))
     tails = {tk: {s: (limit(n.activation, n.criterion, "g", s, tk), limit(n.activation, n.criterion, "loss", s, tk))
                   for s in (1, -1)} for tk in {tk for _, tk in rows}}
     out, undecided = [], 0
@@ -197,7 +200,7 @@ def faces(reduced):
             if offset is None:
                 undecided += 1
             elif all(_dot(offset, p) == 0 for p in across):  # the offset lies in F
-                out.append(Face(v, basis, on, total, offset))
+                out.append(Face(v, basis, on, total + constant, offset))  # zero rows: on every face
     return sorted(out, key=lambda face: float(face.saturated_loss)), undecided  # the lowest limits first
 
 

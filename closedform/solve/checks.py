@@ -188,31 +188,37 @@ def _radicals(expr) -> list:
 def check_face_ray(reduced, face, ray, digits: int = 50) -> bool:
     """A zero at infinity inside a face, checked without the face or cell machinery, from v and w0 alone: every
     row with z_k.v != 0 has |z_k.(c0 + s v)| -> oo, and SymPy's limit of its own g(t_k, h) there (from the
-    per-sample formula) must sum to the zero vector exactly; the rows with z_k.v = 0 keep h_k = z_k.c0, and
-    sum_k g(t_k, h_k) z_k over them must vanish to ``digits`` digits."""
+    per-sample formula) must sum to the zero vector exactly; the rows with z_k.v = 0 (zero rows included) keep
+    h_k = z_k.c0, and sum_k g(t_k, h_k) z_k over them must vanish to ``digits`` digits. The limiting loss is
+    summed the same way, row by row (SymPy's limits of the per-sample loss, and its values at h_k), and must
+    equal the ray's to ``digits`` // 2 digits."""
     n = reduced.neuron
-    g = n.fns.g
+    forms = n.fns
     v = sp.Matrix([sp.Rational(x.numerator, x.denominator) for x in face.v])
     c0 = reduced.basis.T * sp.Matrix(ray.finite_part)  # c = B^T w
     if v.norm() == 0:
         return False
-    saturated, on_face, limits = sp.zeros(reduced.r, 1), sp.zeros(reduced.r, 1), {}
+    saturated, on_face, loss, limits = sp.zeros(reduced.r, 1), sp.zeros(reduced.r, 1), sp.Integer(0), {}
     for zk, tk in zip(reduced.z, n.data.t):
         zk = sp.Matrix([sp.Rational(x) for x in zk])
         slope = (zk.T * v)[0]
-        if not any(zk):
-            continue
         if slope == 0:
-            on_face += g.subs({t: tk, h: (zk.T * c0)[0]}) * zk
+            at = {t: tk, h: (zk.T * c0)[0]}
+            on_face += forms.g.subs(at) * zk
+            loss += forms.loss.subs(at)
         else:
             key = (sp.sign(slope), tk)
             if key not in limits:
-                limits[key] = sp.limit(_far_branch(g.subs(t, tk), key[0]), h, key[0] * sp.oo)
-            saturated += limits[key] * zk
+                limits[key] = tuple(sp.limit(_far_branch(expr.subs(t, tk), key[0]), h, key[0] * sp.oo)
+                                    for expr in (forms.g, forms.loss))
+            saturated += limits[key][0] * zk
+            loss += limits[key][1]
     if any(x != 0 for x in saturated):
         return False
     with mpmath.workdps(digits + 10):
-        return all(abs(mpmath.mpf(sp.N(x, digits + 10))) < mpmath.mpf(10) ** (-digits // 2) for x in on_face)
+        vanishes = all(abs(mpmath.mpf(sp.N(x, digits + 10))) < mpmath.mpf(10) ** (-digits // 2) for x in on_face)
+        gap = abs(mpmath.mpf(sp.N(loss - ray.limit_loss, digits + 10)))
+        return vanishes and gap < mpmath.mpf(10) ** (-digits // 2) * (1 + abs(mpmath.mpf(sp.N(loss, digits + 10))))
 
 
 def _far_branch(expr, sign):
