@@ -94,6 +94,23 @@ def build_parser() -> argparse.ArgumentParser:
     backprop.add_argument("--timeout", type=_positive("number of seconds"), default=10.0,
                           help="seconds for the closed form of --shared-W (default 10)")
     backprop.add_argument("--latex", metavar="FILE", help="write a LaTeX derivation document")
+    census = commands.add_parser("census", help="stationary points of many seeded random datasets, as JSON lines")
+    census.add_argument("--activation", default="sigmoid", help="activations, comma-separated (default sigmoid)")
+    census.add_argument("--loss", default="mse", help="losses, comma-separated (default mse)")
+    census.add_argument("--n", default="4,8,16", help="numbers of datapoints, comma-separated (default 4,8,16)")
+    census.add_argument("--d", default="1,2", help="input dimensions, comma-separated (default 1,2)")
+    census.add_argument("--bias", action="store_true", help="add a bias b")
+    census.add_argument("--l2", default="0", help="L2 weights, comma-separated (exact; default 0)")
+    census.add_argument("--generator", default="teacher", help="teacher, labels or ahw (default teacher)")
+    census.add_argument("--datasets", default="10", help="datasets per grid cell (default 10)")
+    census.add_argument("--seed", default="0", help="the census seed: each dataset's seed is derived from it")
+    census.add_argument("--timeout", type=_positive("number of seconds"), default=10.0,
+                        help="seconds for each dataset's analysis (default 10)")
+    census.add_argument("--out", default="census.jsonl", metavar="FILE",
+                        help="JSON lines, one per dataset; a rerun skips the datasets already there")
+    census.add_argument("--workers", default=None, help="local worker processes (default: one per core)")
+    census.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster (e.g. tcp://host:8786)")
+    census.add_argument("--plot", metavar="FILE", help="write the summary plot (PNG)")
     return parser
 
 
@@ -270,6 +287,36 @@ def _backprop(args) -> int:
     return 0
 
 
+def _whole_numbers(text: str, what: str) -> list:
+    """A comma-separated list of whole numbers >= 1; ``what`` names the option in errors."""
+    items = [item.strip() for item in text.split(",")]
+    if not all(item.isdigit() and int(item) >= 1 for item in items):
+        raise InputError(f"{what} {text!r} must be whole numbers >= 1, comma-separated")
+    return [int(item) for item in items]
+
+
+def _census(args) -> int:
+    from .census import census, summary, summary_table
+
+    unwritable = _unwritable(args.out)
+    if unwritable:
+        raise InputError(f"--out {args.out!r} {unwritable}")
+    if not args.seed.strip().isdigit():
+        raise InputError(f"--seed {args.seed!r} must be a whole number >= 0")
+    workers = None if args.workers is None else _whole_numbers(args.workers, "--workers")[0]
+    records = census([a.strip() for a in args.activation.split(",")], [loss.strip() for loss in args.loss.split(",")],
+                     _whole_numbers(args.n, "--n"), _whole_numbers(args.d, "--d"), (args.bias,),
+                     _numbers(args.l2, "--l2"), args.generator, _whole_numbers(args.datasets, "--datasets")[0],
+                     int(args.seed), args.timeout, args.out, args.scheduler, workers)
+    rows = summary(records)
+    print(summary_table(rows))
+    print(f"{len(records)} dataset(s) in {args.out}")
+    if args.plot:
+        from .present.census_plot import plot_census
+        plot_census(rows).savefig(args.plot, dpi=100)
+    return 0
+
+
 def _write(path: str, text: str):
     with open(path, "w") as handle:
         handle.write(text)
@@ -329,6 +376,8 @@ def _run(argv, since_start: bool = False) -> int:
         _check_outputs(args)
         if args.command == "backprop":
             return _backprop(args)
+        if args.command == "census":
+            return _census(args)
         # as a program the whole process counts: start-up, imports and reading the data
         start = Deadline.from_process_start if since_start else Deadline
         if args.command == "step":

@@ -1,0 +1,137 @@
+"""The census (closedform/census.py): seeded generators, anchors from the literature, resume, and a real Dask
+cluster. Ground truth is independent of the pipeline: Auer-Herbster-Warmuth's count floor(n/d)^d, Cover's
+formula for the probability of homogeneous linear separability, and in 2-D an angular-gap test of separability
+on the regenerated data."""
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from scipy.stats import binom
+
+import closedform as cf
+from closedform.census import census, summary, tasks
+from closedform.model.generators import auer_herbster_warmuth, labels, teacher
+
+THOROUGH = os.environ.get("CLOSEDFORM_THOROUGH") == "1"
+
+
+def test_generators_rebuild_the_same_data_from_the_same_seed():
+    assert teacher(5, 2, 7) == teacher(5, 2, 7) and teacher(5, 2, 7) != teacher(5, 2, 8)
+    data = teacher(200, 2, 1)
+    assert all(0.01 <= float(t) <= 0.99 and len(x) == 2 for x, t in data)
+    flips = [t for _, t in labels(400, 1, 3)]
+    assert set(flips) == {0, 1} and 150 < sum(flips) < 250  # fair coins: 200 +- 2.5 sd
+    assert auer_herbster_warmuth(5, 2) == [((1, 0), "9/10"), ((-10, 0), "9/10"), ((0, 1), "9/10"),
+                                           ((0, -10), "9/10"), ((0, 0), "9/10")]
+
+
+def test_every_task_seed_is_fixed_by_its_cell_and_index():
+    first = tasks(n=(3, 4), d=(1, 2), datasets=3, seed=5)
+    assert [t.seed for t in first] == [t.seed for t in tasks(n=(3, 4), d=(1, 2), datasets=3, seed=5)]
+    assert len({t.seed for t in first}) == len(first) == 12
+    assert [t.seed for t in tasks(n=(3, 4), d=(1, 2), datasets=3, seed=6)] != [t.seed for t in first]
+
+
+@pytest.mark.parametrize("arguments, fragment", [
+    ({"n": (0,)}, "n = 0 must be a whole number >= 1"), ({"datasets": 0}, "datasets = 0"),
+    ({"activations": ("nope",)}, "nope"), ({"generator": "gauss"}, "generator 'gauss' is not known"),
+    ({"l2": (-1,)}, "l2 = -1 must be >= 0"), ({"timeout": math.inf}, "timeout = inf")])
+def test_bad_census_input_is_refused_before_any_work(arguments, fragment):
+    with pytest.raises(cf.InputError, match=fragment.replace("(", r"\(")):
+        census(**arguments)
+
+
+def test_auer_herbster_warmuth_count_in_every_trial():
+    """floor(n/d)^d local minima (their theorem), every one of them a proved-complete answer (the construction
+    is deterministic: one trial per cell by default, three in the thorough run)."""
+    trials = 3 if THOROUGH else 1
+    records = census(n=(2, 3, 4), d=(1, 2), generator="ahw", datasets=trials, timeout=60, workers=2)
+    assert len(records) == 6 * trials
+    for record in records:
+        assert record["status"] == "ok" and record["complete"], record
+        assert record["minima"] == (record["n"] // record["d"]) ** record["d"], record
+
+
+def _separable(data) -> bool:
+    """Homogeneous strict separability in 2-D: the signed points s x (s = +1 for t = 1, -1 for t = 0) lie in an
+    open half-plane through 0 exactly when some angular gap between consecutive ones exceeds pi."""
+    angles = sorted(math.atan2(s * float(y), s * float(x)) for (x, y), label in data for s in [1 if label else -1])
+    gaps = [b - a for a, b in zip(angles, angles[1:])] + [angles[0] + 2 * math.pi - angles[-1]]
+    return max(gaps) > math.pi
+
+
+def cover(n: int, d: int) -> float:
+    """Cover (1965): P(n points in general position in R^d with fair labels are homogeneously separable)."""
+    return 2.0 ** (1 - n) * sum(math.comb(n - 1, k) for k in range(d))
+
+
+def test_cover_separability_fraction():
+    """sigmoid + bce without bias, Gaussian inputs in R^2, fair labels: 'no finite stationary point, proved, the
+    infimum at infinity' happens exactly when the data are separable. Each record agrees with the angular-gap
+    test on its own regenerated data, and the count per n lies in the 99% binomial interval around Cover's
+    probability (1/2 at n = 2d = 4). Default: n = 3, 4, 6 with 12 datasets each; thorough: n = 3..8, 400 each."""
+    sizes, count = ((3, 4, 5, 6, 7, 8), 400) if THOROUGH else ((3, 4, 6), 12)
+    records = census(["sigmoid"], ["bce"], n=sizes, d=(2,), generator="labels", datasets=count, timeout=60,
+                     workers=2)
+    for record in records:
+        assert record["status"] == "ok" and record["complete"] and record["whole_space"], record
+        separable = _separable(labels(record["n"], 2, record["seed"]))
+        no_point = record["minima"] == 0 and record["certificate"] == "sign-separation"
+        assert no_point == separable == record["infimum_at_infinity"], record
+    for n in sizes:
+        found = sum(r["minima"] == 0 for r in records if r["n"] == n)
+        low, high = binom.ppf(0.005, count, cover(n, 2)), binom.ppf(0.995, count, cover(n, 2))
+        assert low <= found <= high, (n, found, count, cover(n, 2))
+
+
+CLI = [sys.executable, "-m", "closedform", "census", "--generator", "labels", "--loss", "bce", "--n", "3,4",
+       "--d", "1", "--datasets", "8", "--workers", "2", "--timeout", "60"]
+
+
+def test_a_killed_run_resumes_without_duplicates_or_gaps(tmp_path):
+    """SIGKILL a census midway (its pool workers die with it), run it again on the same file: every task once."""
+    out = tmp_path / "census.jsonl"
+    process = subprocess.Popen(CLI + ["--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not out.exists() or out.read_text().count("\n") < 3):
+        time.sleep(0.1)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    before = out.read_text().count("\n")
+    assert 3 <= before < 16, before  # killed midway
+    subprocess.run(CLI + ["--out", str(out)], check=True, stdout=subprocess.DEVNULL, timeout=300)
+    keys = [json.loads(line)["task"] for line in out.read_text().splitlines()]
+    assert len(keys) == len(set(keys)) == 16
+    assert set(keys) == {task.key for task in tasks(["sigmoid"], ["bce"], (3, 4), (1,), generator="labels",
+                                                    datasets=8)}
+
+
+def test_a_dask_local_cluster_gives_the_same_records_as_the_local_pool():
+    """Two real worker processes (daemonic, as Dask's are): the budget forks inside them and the records equal
+    the local pool's, the seconds aside."""
+    import distributed  # the test extra installs it: a missing Dask fails, never skips
+    grid = dict(activations=["sigmoid"], losses=["bce", "mse"], n=(2, 3), d=(1,), generator="labels", datasets=2,
+                timeout=60)
+    local = census(**grid, workers=2)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        remote = census(**grid, executor=client)
+    strip = lambda records: [{k: v for k, v in r.items() if k != "seconds"} for r in records]  # noqa: E731
+    assert strip(remote) == strip(local) and len(local) == 8
+    assert all(r["status"] == "ok" for r in local)
+
+
+def test_summary_counts_by_hand():
+    records = [{"task": "c/0", "activation": "sigmoid", "loss": "mse", "n": 3, "d": 1, "bias": False, "l2": "0",
+                "generator": "teacher", "status": "ok", "minima": m, "infimum_at_infinity": inf}
+               for m, inf in ((1, False), (2, False), (1, True))]
+    records.append(dict(records[0], status="timeout"))
+    row, = summary(records)
+    assert (row["datasets"], row["ok"], row["timeout"], row["error"]) == (4, 3, 1, 0)
+    assert row["mean_minima"] == pytest.approx(4 / 3) and row["sd_minima"] == pytest.approx(math.sqrt(1 / 3))
+    assert row["spurious"] == pytest.approx(2 / 3) and row["at_infinity"] == pytest.approx(1 / 3)
