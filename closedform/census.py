@@ -11,6 +11,7 @@ import math
 import os
 import statistics
 import time
+import warnings
 import zlib
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
@@ -167,8 +168,9 @@ def census(activations=("sigmoid",), losses=("mse",), n=(4,), d=(1,), bias=(Fals
            datasets: int = 10, seed: int = 0, timeout: float = 10.0, out=None, executor=None,
            workers: Optional[int] = None, progress: Optional[bool] = None) -> list:
     """Analyse every dataset of the grid (see :func:`tasks`), each within ``timeout`` seconds; returns the records
-    in grid order. With ``out`` (a JSON-lines file) each record is appended as it finishes and a rerun skips the
-    tasks already there."""
+    in grid order. An analysis that fails is recorded (status "error"); a task whose worker died gets no record
+    (a warning counts them). With ``out`` (a JSON-lines file) each record is appended as it finishes and a rerun
+    skips the tasks already there."""
     if not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0):
         raise InputError(f"census: timeout = {timeout!r} must be a finite number of seconds > 0")
     todo = tasks(activations, losses, n, d, bias, l2, generator, datasets, seed)
@@ -179,18 +181,26 @@ def census(activations=("sigmoid",), losses=("mse",), n=(4,), d=(1,), bias=(Fals
         from .solve.numeric import progress_bar
 
         pool, owned = _executor(executor, workers)
+        lost = []
         try:
-            futures = [pool.submit(analyse, task, timeout, given) for task in pending]
+            futures = {pool.submit(analyse, task, timeout, given): task for task in pending}
             with (open(out, "a") if out is not None else _Nowhere()) as sink:
                 for future in progress_bar(as_completed(futures), "census", progress, unit="dataset"):
-                    record = future.result()
+                    try:
+                        record = future.result()
+                    except Exception:  # noqa: BLE001  (a worker died: the task is not done, a rerun retries it)
+                        lost.append(futures[future].key)
+                        continue
                     done[record["task"]] = record
                     sink.write(json.dumps(record) + "\n")
                     sink.flush()
         finally:
             if owned:
                 pool.shutdown(wait=False, cancel_futures=True)
-    return [done[task.key] for task in todo]
+        if lost:
+            warnings.warn(f"census: {len(lost)} task(s) lost with their worker (e.g. {lost[0]}); they have no record "
+                          f"and a rerun with the same output file retries them", RuntimeWarning, stacklevel=2)
+    return [done[task.key] for task in todo if task.key in done]
 
 
 class _Nowhere:

@@ -135,3 +135,35 @@ def test_summary_counts_by_hand():
     assert (row["datasets"], row["ok"], row["timeout"], row["error"]) == (4, 3, 1, 0)
     assert row["mean_minima"] == pytest.approx(4 / 3) and row["sd_minima"] == pytest.approx(math.sqrt(1 / 3))
     assert row["spurious"] == pytest.approx(2 / 3) and row["at_infinity"] == pytest.approx(1 / 3)
+
+
+class _Failing:
+    """A generator that raises for index-derived seeds it is told to, and kills its worker once (while the marker
+    file exists): the census must record the first as errors and leave the second to a rerun."""
+
+    __name__ = "failing"
+
+    def __init__(self, marker, bad_seed):
+        self.marker, self.bad_seed = str(marker), bad_seed
+
+    def __call__(self, n, d, seed):
+        if seed == self.bad_seed:
+            raise ValueError("no data for this seed")
+        if os.path.exists(self.marker):
+            os.remove(self.marker)
+            os._exit(1)
+        return labels(n, d, seed)
+
+
+def test_failures_are_recorded_and_a_lost_worker_is_retried(tmp_path):
+    grid = dict(losses=["bce"], n=(3,), d=(1,), datasets=3, timeout=60, workers=1, out=tmp_path / "c.jsonl")
+    bad = tasks(["sigmoid"], ["bce"], (3,), (1,), generator=_Failing("x", 0), datasets=3)[1].seed
+    marker = tmp_path / "die-once"
+    marker.write_text("")
+    with pytest.warns(RuntimeWarning, match="lost with their worker"):
+        first = census(generator=_Failing(marker, bad), **grid)
+    assert len(first) < 3 and not marker.exists()
+    again = census(generator=_Failing(marker, bad), **grid)
+    assert [r["index"] for r in again] == [0, 1, 2]
+    assert [r["status"] for r in again] == ["ok", "error", "ok"]
+    assert again[1]["error"] == "ValueError: no data for this seed"
