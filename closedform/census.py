@@ -148,20 +148,23 @@ def finished(path) -> dict:
 
 
 def _executor(executor, workers):
-    """(executor, owned): a local process pool (its workers die with this process) unless one is given; a
-    ``dask.distributed.Client`` gives its executor; a string is a Dask scheduler's address."""
+    """(executor, close): a local process pool (its workers die with this process) unless one is given; a
+    ``dask.distributed.Client`` gives its executor; a string is a Dask scheduler's address, connected to here.
+    ``close`` ends what was opened here (nothing for an executor the caller owns)."""
     if executor is None:
-        return ProcessPoolExecutor(max_workers=workers or os.cpu_count(), initializer=die_with_parent), True
+        pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count(), initializer=die_with_parent)
+        return pool, lambda: pool.shutdown(wait=False, cancel_futures=True)
     if isinstance(executor, str):
         from distributed import Client
 
-        return Client(executor).get_executor(), True
+        client = Client(executor)
+        return client.get_executor(), client.close
     if hasattr(executor, "get_executor"):
-        return executor.get_executor(), False
+        return executor.get_executor(), lambda: None
     if not isinstance(executor, Executor):
         raise InputError(f"census: executor = {executor!r} is neither a concurrent.futures.Executor, a Dask "
                          f"Client nor a scheduler address")
-    return executor, False
+    return executor, lambda: None
 
 
 def census(activations=("sigmoid",), losses=("mse",), n=(4,), d=(1,), bias=(False,), l2=(0,), generator="teacher",
@@ -180,7 +183,7 @@ def census(activations=("sigmoid",), losses=("mse",), n=(4,), d=(1,), bias=(Fals
     if pending:
         from .solve.numeric import progress_bar
 
-        pool, owned = _executor(executor, workers)
+        pool, close = _executor(executor, workers)
         lost = []
         try:
             futures = {pool.submit(analyse, task, timeout, given): task for task in pending}
@@ -195,8 +198,7 @@ def census(activations=("sigmoid",), losses=("mse",), n=(4,), d=(1,), bias=(Fals
                     sink.write(json.dumps(record) + "\n")
                     sink.flush()
         finally:
-            if owned:
-                pool.shutdown(wait=False, cancel_futures=True)
+            close()
         if lost:
             warnings.warn(f"census: {len(lost)} task(s) lost with their worker (e.g. {lost[0]}); they have no record "
                           f"and a rerun with the same output file retries them", RuntimeWarning, stacklevel=2)
@@ -217,10 +219,14 @@ class _Nowhere:
         pass
 
 
+OTHER_STATUSES = ("partial", "timeout", "inconsistent", "error")  # besides "ok"
+
+
 def summary(records) -> list:
-    """Per grid cell: datasets, how many ended ok / timeout / error, the mean and spread of the number of local
-    minima (over the ok ones), the fraction with a spurious local minimum (a minimum above the infimum: two or
-    more minima, or one while the infimum lies at infinity) and the fraction whose infimum lies at infinity."""
+    """Per grid cell: datasets, how many ended ok (and of those, complete) / partial / timeout / inconsistent /
+    error, the mean and spread of the number of local minima (over the ok ones), the fraction with a spurious
+    local minimum (a minimum above the infimum: two or more minima, or one while the infimum lies at infinity)
+    and the fraction whose infimum lies at infinity."""
     cells = {}
     for record in records:
         cells.setdefault(record["task"].rsplit("/", 1)[0], []).append(record)
@@ -233,8 +239,8 @@ def summary(records) -> list:
         first = group[0]
         rows.append({
             "cell": key, **{name: first[name] for name in ("activation", "loss", "n", "d", "bias", "l2", "generator")},
-            "datasets": len(group), "ok": len(ok), "timeout": sum(r["status"] == "timeout" for r in group),
-            "error": sum(r["status"] == "error" for r in group),
+            "datasets": len(group), "ok": len(ok), "complete": sum(bool(r.get("complete")) for r in ok),
+            **{status: sum(r["status"] == status for r in group) for status in OTHER_STATUSES},
             "mean_minima": statistics.fmean(minima) if minima else None,
             "sd_minima": statistics.stdev(minima) if len(minima) > 1 else None,
             "spurious": statistics.fmean(spurious) if ok else None,
@@ -243,14 +249,15 @@ def summary(records) -> list:
 
 
 def summary_table(rows) -> str:
-    """The summary as a plain-text table."""
-    head = f"{'cell':<48} {'ok':>4} {'t/o':>4} {'err':>4} {'minima':>13} {'spurious':>9} {'at inf':>7}"
+    """The summary as a plain-text table (ok: finished in time; of those, complete: proved complete)."""
+    head = (f"{'cell':<44} {'ok':>4} {'cmpl':>4} {'part':>4} {'t/o':>4} {'err':>4} {'minima':>13} {'spurious':>9} "
+            f"{'at inf':>7}")
     lines = [head, "-" * len(head)]
     for row in rows:
         mean = "-" if row["mean_minima"] is None else f"{row['mean_minima']:.2f}"
         spread = "" if row["sd_minima"] is None else f" ± {row['sd_minima']:.2f}"
         spurious = "-" if row["spurious"] is None else f"{row['spurious']:.2f}"
         infinity = "-" if row["at_infinity"] is None else f"{row['at_infinity']:.2f}"
-        lines.append(f"{row['cell']:<48} {row['ok']:>4} {row['timeout']:>4} {row['error']:>4} "
-                     f"{mean + spread:>13} {spurious:>9} {infinity:>7}")
+        lines.append(f"{row['cell']:<44} {row['ok']:>4} {row['complete']:>4} {row['partial']:>4} {row['timeout']:>4} "
+                     f"{row['error'] + row['inconsistent']:>4} {mean + spread:>13} {spurious:>9} {infinity:>7}")
     return "\n".join(lines)

@@ -113,7 +113,7 @@ def test_a_killed_run_resumes_without_duplicates_or_gaps(tmp_path):
 
 def test_a_dask_local_cluster_gives_the_same_records_as_the_local_pool():
     """Two real worker processes (daemonic, as Dask's are): the budget forks inside them and the records equal
-    the local pool's, the seconds aside."""
+    the local pool's, the seconds aside, through a Client and through the scheduler's address."""
     import distributed  # the test extra installs it: a missing Dask fails, never skips
     grid = dict(activations=["sigmoid"], losses=["bce", "mse"], n=(2, 3), d=(1,), generator="labels", datasets=2,
                 timeout=60)
@@ -121,18 +121,20 @@ def test_a_dask_local_cluster_gives_the_same_records_as_the_local_pool():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
         remote = census(**grid, executor=client)
+        by_address = census(**grid, executor=cluster.scheduler_address)  # as --scheduler ADDRESS does
     strip = lambda records: [{k: v for k, v in r.items() if k != "seconds"} for r in records]  # noqa: E731
-    assert strip(remote) == strip(local) and len(local) == 8
+    assert strip(remote) == strip(local) == strip(by_address) and len(local) == 8
     assert all(r["status"] == "ok" for r in local)
 
 
 def test_summary_counts_by_hand():
     records = [{"task": "c/0", "activation": "sigmoid", "loss": "mse", "n": 3, "d": 1, "bias": False, "l2": "0",
-                "generator": "teacher", "status": "ok", "minima": m, "infimum_at_infinity": inf}
-               for m, inf in ((1, False), (2, False), (1, True))]
-    records.append(dict(records[0], status="timeout"))
+                "generator": "teacher", "status": "ok", "minima": m, "infimum_at_infinity": inf, "complete": done}
+               for m, inf, done in ((1, False, True), (2, False, False), (1, True, True))]
+    records += [dict(records[0], status="timeout"), dict(records[0], status="partial")]
     row, = summary(records)
-    assert (row["datasets"], row["ok"], row["timeout"], row["error"]) == (4, 3, 1, 0)
+    assert (row["datasets"], row["ok"], row["complete"], row["partial"], row["timeout"], row["error"]) == \
+        (5, 3, 2, 1, 1, 0)
     assert row["mean_minima"] == pytest.approx(4 / 3) and row["sd_minima"] == pytest.approx(math.sqrt(1 / 3))
     assert row["spurious"] == pytest.approx(2 / 3) and row["at_infinity"] == pytest.approx(1 / 3)
 

@@ -31,6 +31,9 @@ def plot_census(rows):
                 axis.fill_between(ns, [m - s for m, s in zip(means, spread)], [m + s for m, s in zip(means, spread)],
                                   alpha=0.15)
         axis.set_xscale("log")
+        sizes = sorted({row["n"] for group in lines.values() for row in group})
+        axis.set_xticks(sizes, [str(size) for size in sizes])
+        axis.minorticks_off()
         axis.set_xlabel("n (datapoints)")
         axis.set_title(title, fontsize=10)
         if field != "mean_minima":
