@@ -21,10 +21,12 @@ THOROUGH = os.environ.get("CLOSEDFORM_THOROUGH") == "1"
 
 
 def test_separable_labels_have_no_finite_stationary_point_proved():
-    """x = (1, 0), (0, 1) with t = 1 and (-1, -1) with t = 0: w = s (1, 1) sends every sigmoid to its label as
-    s -> oo, so the loss decreases to 0 along it and never stops (by hand: v = -(1, 1) has s_i x_i.v > 0 with
-    s_i = sign(sigma - t_i) = -1, -1, +1)."""
-    r = cf.Neuron("sigmoid", "bce", dim=2, data=[((1, 0), 1), ((0, 1), 1), ((-1, -1), 0)]).stationary_points()
+    """x = (1.37, 0.21), (0.13, 1.29) with t = 1 and (-1.07, -0.93) with t = 0: w = s (1, 1) sends every sigmoid
+    to its label as s -> oo, so the loss decreases to 0 along it and never stops (by hand: v = -(1, 1) has
+    s_i x_i.v = 1.58, 1.42, 2.00 > 0 with s_i = sign(sigma - t_i) = -1, -1, +1). Two decimals, so the exact
+    exponential system (degree ~ 100) is not tried first."""
+    data = [(("1.37", "0.21"), 1), (("0.13", "1.29"), 1), (("-1.07", "-0.93"), 0)]
+    r = cf.Neuron("sigmoid", "bce", dim=2, data=data).stationary_points()
     assert r.points == [] and r.complete and r.status is cf.Status.OK
     assert r.certificate.kind is CertificateKind.SIGNS and r.certificate.scope is Scope.GLOBAL
     infimum = r.infimum

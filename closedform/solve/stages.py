@@ -177,8 +177,8 @@ class Strategies(Stage):
     """Try the closed forms in order, each under the time budget, until one's certificate is accepted."""
 
     name = "strategies"
-    strategies = (OnePoint(), ConvexNewton(), SignSeparation(), Linear(), PiecewiseLinear(), Polynomial(), ExpSubstitution(),
-                  ExpSystemStrategy(), Generic())
+    strategies = (OnePoint(), ConvexNewton(), Linear(), PiecewiseLinear(), Polynomial(), ExpSubstitution(),
+                  ExpSystemStrategy(), SignSeparation(), Generic())  # the exact routes say more (P(u)) first
 
     def run(self, state) -> None:
         if state.certificate is not None:
