@@ -48,10 +48,13 @@ def test_bad_census_input_is_refused_before_any_work(arguments, fragment):
 
 def test_auer_herbster_warmuth_count_in_every_trial():
     """floor(n/d)^d local minima (their theorem), every one of them a proved-complete answer (the construction
-    is deterministic: one trial per cell by default, three in the thorough run)."""
+    is deterministic: one trial per cell by default, three in the thorough run; 1-D n = 4, with scales up to
+    10^3, takes 30 s and runs only there)."""
     trials = 3 if THOROUGH else 1
-    records = census(n=(2, 3, 4), d=(1, 2), generator="ahw", datasets=trials, timeout=60, workers=2)
-    assert len(records) == 6 * trials
+    records = (census(n=(2, 3, 4) if THOROUGH else (2, 3), d=(1,), generator="ahw", datasets=trials, timeout=90,
+                      workers=2)
+               + census(n=(2, 3, 4), d=(2,), generator="ahw", datasets=trials, timeout=60, workers=2))
+    assert len(records) == (6 if THOROUGH else 5) * trials
     for record in records:
         assert record["status"] == "ok" and record["complete"], record
         assert record["minima"] == (record["n"] // record["d"]) ** record["d"], record
@@ -90,32 +93,32 @@ def test_cover_separability_fraction():
 
 
 CLI = [sys.executable, "-m", "closedform", "census", "--generator", "labels", "--loss", "bce", "--n", "3,4",
-       "--d", "1", "--datasets", "8", "--workers", "2", "--timeout", "60"]
+       "--d", "1", "--datasets", "5", "--workers", "2", "--timeout", "60"]
 
 
 def test_a_killed_run_resumes_without_duplicates_or_gaps(tmp_path):
     """SIGKILL a census midway (its pool workers die with it), run it again on the same file: every task once."""
     out = tmp_path / "census.jsonl"
-    process = subprocess.Popen(CLI + ["--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(CLI + ["--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and (not out.exists() or out.read_text().count("\n") < 3):
+    while time.monotonic() < deadline and (not out.exists() or out.read_text().count("\n") < 2):
         time.sleep(0.1)
     process.send_signal(signal.SIGKILL)
     process.wait()
     before = out.read_text().count("\n")
-    assert 3 <= before < 16, before  # killed midway
+    assert 2 <= before < 10, before  # killed midway
     subprocess.run(CLI + ["--out", str(out)], check=True, stdout=subprocess.DEVNULL, timeout=300)
     keys = [json.loads(line)["task"] for line in out.read_text().splitlines()]
-    assert len(keys) == len(set(keys)) == 16
+    assert len(keys) == len(set(keys)) == 10
     assert set(keys) == {task.key for task in tasks(["sigmoid"], ["bce"], (3, 4), (1,), generator="labels",
-                                                    datasets=8)}
+                                                    datasets=5)}
 
 
 def test_a_dask_local_cluster_gives_the_same_records_as_the_local_pool():
     """Two real worker processes (daemonic, as Dask's are): the budget forks inside them and the records equal
     the local pool's, the seconds aside, through a Client and through the scheduler's address."""
     import distributed  # the test extra installs it: a missing Dask fails, never skips
-    grid = dict(activations=["sigmoid"], losses=["bce", "mse"], n=(2, 3), d=(1,), generator="labels", datasets=2,
+    grid = dict(activations=["sigmoid"], losses=["bce", "mse"], n=(2,), d=(1,), generator="labels", datasets=2,
                 timeout=60)
     local = census(**grid, workers=2)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
@@ -123,7 +126,7 @@ def test_a_dask_local_cluster_gives_the_same_records_as_the_local_pool():
         remote = census(**grid, executor=client)
         by_address = census(**grid, executor=cluster.scheduler_address)  # as --scheduler ADDRESS does
     strip = lambda records: [{k: v for k, v in r.items() if k != "seconds"} for r in records]  # noqa: E731
-    assert strip(remote) == strip(local) == strip(by_address) and len(local) == 8
+    assert strip(remote) == strip(local) == strip(by_address) and len(local) == 4
     assert all(r["status"] == "ok" for r in local)
 
 

@@ -194,7 +194,7 @@ def test_faces_in_three_variables_give_every_lowest_zero_at_infinity():
     (0,1,1), (1,2,1) has v = (-1, 1, -1) (their cross product) and w0 = 2L (0,1,1) - L (1,2,1) = (-L, 0, L),
     L = log(3/2), loss -> (1/4)^2/2 = 1/32, checked below by evaluating the loss along the ray with mpmath."""
     rows = [((2, 0), S(1, 4)), ((0, 1), S(3, 5)), ((1, 2), S(1, 2))]
-    r = cf.Neuron("sigmoid", "mse", dim=2, bias=True, data=rows).stationary_points()
+    r = cf.Neuron("sigmoid", "mse", dim=2, bias=True, data=rows).stationary_points(timeout=40)  # 8-10 s of work
     sides = [(t**2 / 2, (1 - t) ** 2 / 2) for _, t in rows]
     by_hand = sorted(sum(sides[i][k] for i, k in zip(saturated, pattern))
                      for size in (1, 2, 3) for saturated in itertools.combinations(range(3), size)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from functools import lru_cache
 from itertools import product
 
 import flint
@@ -198,7 +199,7 @@ def check_face_ray(reduced, face, ray, digits: int = 50) -> bool:
     c0 = reduced.basis.T * sp.Matrix(ray.finite_part)  # c = B^T w
     if v.norm() == 0:
         return False
-    saturated, on_face, loss, limits = sp.zeros(reduced.r, 1), sp.zeros(reduced.r, 1), sp.Integer(0), {}
+    saturated, on_face, loss = sp.zeros(reduced.r, 1), sp.zeros(reduced.r, 1), sp.Integer(0)
     for zk, tk in zip(reduced.z, n.data.t):
         zk = sp.Matrix([sp.Rational(x) for x in zk])
         slope = (zk.T * v)[0]
@@ -207,18 +208,22 @@ def check_face_ray(reduced, face, ray, digits: int = 50) -> bool:
             on_face += forms.g.subs(at) * zk
             loss += forms.loss.subs(at)
         else:
-            key = (sp.sign(slope), tk)
-            if key not in limits:
-                limits[key] = tuple(sp.limit(_far_branch(expr.subs(t, tk), key[0]), h, key[0] * sp.oo)
-                                    for expr in (forms.g, forms.loss))
-            saturated += limits[key][0] * zk
-            loss += limits[key][1]
+            sign = int(sp.sign(slope))
+            saturated += _tail_limit(forms.g, sign, tk) * zk
+            loss += _tail_limit(forms.loss, sign, tk)
     if any(x != 0 for x in saturated):
         return False
     with mpmath.workdps(digits + 10):
         vanishes = all(abs(mpmath.mpf(sp.N(x, digits + 10))) < mpmath.mpf(10) ** (-digits // 2) for x in on_face)
         gap = abs(mpmath.mpf(sp.N(loss - ray.limit_loss, digits + 10)))
         return vanishes and gap < mpmath.mpf(10) ** (-digits // 2) * (1 + abs(mpmath.mpf(sp.N(loss, digits + 10))))
+
+
+@lru_cache(maxsize=4096)
+def _tail_limit(expr, sign: int, target):
+    """lim_{h -> sign*oo} of a per-sample form at t = target (SymPy's limit, cached: every ray of a problem asks
+    the same few)."""
+    return sp.limit(_far_branch(expr.subs(t, target), sign), h, sign * sp.oo)
 
 
 def _far_branch(expr, sign):
