@@ -98,11 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     census.add_argument("--activation", default="sigmoid", help="activations, comma-separated (default sigmoid)")
     census.add_argument("--loss", default="mse", help="losses, comma-separated (default mse)")
     census.add_argument("--n", default="4,8,16", help="numbers of datapoints, comma-separated (default 4,8,16)")
-    census.add_argument("--d", default="1,2", help="input dimensions, comma-separated (default 1,2)")
+    census.add_argument("--dim", "--d", dest="d", default="1,2", help="input dimensions, comma-separated (default 1,2)")
     census.add_argument("--bias", action="store_true", help="add a bias b")
     census.add_argument("--l2", default="0", help="L2 weights, comma-separated (exact; default 0)")
     census.add_argument("--generator", default="teacher", help="teacher, labels or ahw (default teacher)")
-    census.add_argument("--datasets", default="10", help="datasets per grid cell (default 10)")
+    census.add_argument("--trials", "--datasets", dest="datasets", default="10",
+                        help="datasets per grid cell (default 10)")
     census.add_argument("--seed", default="0", help="the census seed: each dataset's seed is derived from it")
     census.add_argument("--timeout", type=_positive("number of seconds"), default=10.0,
                         help="seconds for each dataset's analysis (default 10)")
@@ -305,8 +306,8 @@ def _census(args) -> int:
         raise InputError(f"--seed {args.seed!r} must be a whole number >= 0")
     workers = None if args.workers is None else _whole_numbers(args.workers, "--workers")[0]
     records = census([a.strip() for a in args.activation.split(",")], [loss.strip() for loss in args.loss.split(",")],
-                     _whole_numbers(args.n, "--n"), _whole_numbers(args.d, "--d"), (args.bias,),
-                     _numbers(args.l2, "--l2"), args.generator, _whole_numbers(args.datasets, "--datasets")[0],
+                     _whole_numbers(args.n, "--n"), _whole_numbers(args.d, "--dim"), (args.bias,),
+                     _numbers(args.l2, "--l2"), args.generator, _whole_numbers(args.datasets, "--trials")[0],
                      int(args.seed), args.timeout, args.out, args.scheduler, workers)
     rows = summary(records)
     print(summary_table(rows))

@@ -93,7 +93,7 @@ def test_cover_separability_fraction():
 
 
 CLI = [sys.executable, "-m", "closedform", "census", "--generator", "labels", "--loss", "bce", "--n", "3,4",
-       "--d", "1", "--datasets", "5", "--workers", "2", "--timeout", "60"]
+       "--dim", "1", "--trials", "5", "--workers", "2", "--timeout", "60"]
 
 
 def test_a_killed_run_resumes_without_duplicates_or_gaps(tmp_path):
