@@ -16,6 +16,7 @@ from scipy.stats import binom
 import closedform as cf
 from closedform.census import census, summary, tasks
 from closedform.model.generators import auer_herbster_warmuth, labels, teacher
+from separability import cover, separable
 
 THOROUGH = os.environ.get("CLOSEDFORM_THOROUGH") == "1"
 
@@ -61,16 +62,8 @@ def test_auer_herbster_warmuth_count_in_every_trial():
 
 
 def _separable(data) -> bool:
-    """Homogeneous strict separability in 2-D: the signed points s x (s = +1 for t = 1, -1 for t = 0) lie in an
-    open half-plane through 0 exactly when some angular gap between consecutive ones exceeds pi."""
-    angles = sorted(math.atan2(s * float(y), s * float(x)) for (x, y), label in data for s in [1 if label else -1])
-    gaps = [b - a for a, b in zip(angles, angles[1:])] + [angles[0] + 2 * math.pi - angles[-1]]
-    return max(gaps) > math.pi
-
-
-def cover(n: int, d: int) -> float:
-    """Cover (1965): P(n points in general position in R^d with fair labels are homogeneously separable)."""
-    return 2.0 ** (1 - n) * sum(math.comb(n - 1, k) for k in range(d))
+    """The labels (t = 1: s = +1, t = 0: s = -1) separable through the origin, by the angular-gap test."""
+    return separable([x for x, _ in data], [1 if label else -1 for _, label in data])
 
 
 def test_cover_separability_fraction():

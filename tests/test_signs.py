@@ -16,6 +16,7 @@ from closedform.solve.checks import check_signs
 from closedform.solve.parts import Certificate
 from closedform.solve.reduction import reduce
 from closedform.solve.state import Proposal
+from separability import angular_gaps, separable
 
 THOROUGH = os.environ.get("CLOSEDFORM_THOROUGH") == "1"
 
@@ -64,13 +65,6 @@ def test_the_check_refuses_a_wrong_sign_certificate(data, l2, v, why):
     assert check_signs(good_state, good)[0] is True
 
 
-def _half_plane(points, signs) -> bool:
-    """Do the signed points s_i x_i lie in an open half-plane through 0? (largest angular gap > pi)"""
-    angles = sorted(math.atan2(s * y, s * x) for (x, y), s in zip(points, signs))
-    gaps = [b - a for a, b in zip(angles, angles[1:])] + [angles[0] + 2 * math.pi - angles[-1]]
-    return max(gaps) > math.pi
-
-
 @settings(max_examples=200 if THOROUGH else 6, deadline=None, derandomize=not THOROUGH, database=None)
 @given(st.integers(0, 10**6), st.integers(3, 6))
 def test_sign_certificate_exactly_when_the_labels_are_separable(seed, n):
@@ -83,14 +77,13 @@ def test_sign_certificate_exactly_when_the_labels_are_separable(seed, n):
     if (np.abs(X).sum(axis=1) == 0).any():
         return
     signs = [1 if label == 0 else -1 for label in t]
-    angles = sorted(math.atan2(s * y, s * x) for (x, y), s in zip(X.tolist(), signs))
-    gaps = [b - a for a, b in zip(angles, angles[1:])] + [angles[0] + 2 * math.pi - angles[-1]]
+    gaps = angular_gaps(X.tolist(), signs)
     if abs(max(gaps) - math.pi) < 1e-6 or min(gaps) < 1e-9:
         return
     data = [((str(x), str(y)), int(label)) for (x, y), label in zip(X.tolist(), t)]
     r = cf.Neuron("sigmoid", "bce", dim=2, data=data).stationary_points(timeout=20)
     assert r.complete and r.status is cf.Status.OK
-    if _half_plane(X.tolist(), signs):
+    if separable(X.tolist(), signs):
         assert r.points == [] and r.certificate.kind is CertificateKind.SIGNS
     else:
         assert [p.kind for p in r.points] == [cf.Kind.MIN]
