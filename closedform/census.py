@@ -6,6 +6,7 @@ worker). Executors: a local process pool by default, any ``concurrent.futures.Ex
 ``dask.distributed.Client`` or a scheduler address."""
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -187,7 +188,7 @@ def census(activations=("sigmoid",), losses=("mse",), n=(4,), d=(1,), bias=(Fals
         lost = []
         try:
             futures = {pool.submit(analyse, task, timeout, given): task for task in pending}
-            with (open(out, "a") if out is not None else _Nowhere()) as sink:
+            with open(out, "a") if out is not None else contextlib.nullcontext() as sink:
                 for future in progress_bar(as_completed(futures), "census", progress, unit="dataset"):
                     try:
                         record = future.result()
@@ -195,28 +196,15 @@ def census(activations=("sigmoid",), losses=("mse",), n=(4,), d=(1,), bias=(Fals
                         lost.append(futures[future].key)
                         continue
                     done[record["task"]] = record
-                    sink.write(json.dumps(record) + "\n")
-                    sink.flush()
+                    if sink is not None:
+                        sink.write(json.dumps(record) + "\n")
+                        sink.flush()
         finally:
             close()
         if lost:
             warnings.warn(f"census: {len(lost)} task(s) lost with their worker (e.g. {lost[0]}); they have no record "
                           f"and a rerun with the same output file retries them", RuntimeWarning, stacklevel=2)
     return [done[task.key] for task in todo if task.key in done]
-
-
-class _Nowhere:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def write(self, text):
-        pass
-
-    def flush(self):
-        pass
 
 
 OTHER_STATUSES = ("partial", "timeout", "inconsistent", "error")  # besides "ok"

@@ -19,8 +19,8 @@ class SignSeparation(Strategy):
 
     def applies(self, reduced) -> bool:
         neuron = reduced.neuron
-        if not (not neuron.data.symbolic and neuron.l2 == 0 and reduced.is_full and neuron.convex_matching
-                and bool(_signs(reduced).all())):
+        if (neuron.data.symbolic or neuron.l2 != 0 or not reduced.is_full or not neuron.convex_matching
+                or not _signs(reduced).all()):
             return False
         load_linprog()  # here, before the fork: the worker inherits it
         return True
