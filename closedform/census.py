@@ -34,7 +34,9 @@ from .problem import Neuron
 
 @dataclass(frozen=True)
 class Cell:
-    """One grid point; ``generator`` names a generator of :mod:`.model.generators`."""
+    """One grid point; ``generator`` names a generator of :mod:`.model.generators`; ``box`` = R (an exact number)
+    confines the analysis to the cube [-R, R]^p of the parameters (None: the pipeline's own box or the whole
+    space)."""
 
     activation: str
     loss: str
@@ -43,11 +45,12 @@ class Cell:
     bias: bool
     l2: str
     generator: str
+    box: Optional[str] = None
 
     @property
     def key(self) -> str:
         return (f"{self.activation}/{self.loss}/n={self.n}/d={self.d}/bias={int(self.bias)}/l2={self.l2}/"
-                f"{self.generator}")
+                f"{self.generator}" + ("" if self.box is None else f"/box={self.box}"))
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ def task_seed(cell: Cell, index: int, base: int = 0) -> int:
 
 
 def tasks(activations=("sigmoid",), losses=("mse",), n=(4,), d=(1,), bias=(False,), l2=(0,), generator="teacher",
-          datasets: int = 10, seed: int = 0) -> list:
+          datasets: int = 10, seed: int = 0, box=None) -> list:
     """Every (cell, index) of the grid, in a fixed order; the arguments are checked here, before any work."""
     for name in activations:
         get_activation(name)
@@ -83,8 +86,12 @@ def tasks(activations=("sigmoid",), losses=("mse",), n=(4,), d=(1,), bias=(False
     lams = [str(exact_number(value, "l2")) for value in l2]
     if any(sp.Rational(value) < 0 for value in lams):
         raise InputError(f"census: l2 = {', '.join(lams)} must be >= 0")
+    if box is not None:
+        box = str(exact_number(box, "box"))
+        if sp.Rational(box) <= 0:
+            raise InputError(f"census: box = {box} must be a number > 0 (the half-width R of the cube [-R, R]^p)")
     name = generator if isinstance(generator, str) else getattr(generator, "__name__", type(generator).__name__)
-    cells = [Cell(a, loss, size, dim, b, lam, name)
+    cells = [Cell(a, loss, size, dim, b, lam, name, box)
              for a, loss, size, dim, b, lam in product(activations, losses, n, d, bias, lams) if dim <= size]
     return [Task(cell, index, task_seed(cell, index, seed)) for cell in cells for index in range(datasets)]
 
@@ -106,7 +113,9 @@ def analyse(task: Task, timeout: float, generator=None) -> dict:
     try:
         data = get_generator(generator or cell.generator)(cell.n, cell.d, task.seed)
         neuron = Neuron(cell.activation, cell.loss, dim=cell.d, bias=cell.bias, l2=cell.l2, data=data)
-        result = neuron.stationary_points(timeout=timeout)
+        radius = None if cell.box is None else float(sp.Rational(cell.box))
+        box = None if radius is None else [(-radius, radius)] * neuron.p
+        result = neuron.stationary_points(timeout=timeout, box=box)
     except Exception as exc:  # noqa: BLE001  (a census records every failure and goes on)
         return record | {"status": "error", "error": f"{type(exc).__name__}: {exc}".splitlines()[0],
                          "seconds": round(time.perf_counter() - start, 3)}
@@ -170,14 +179,14 @@ def _executor(executor, workers):
 
 def census(activations=("sigmoid",), losses=("mse",), n=(4,), d=(1,), bias=(False,), l2=(0,), generator="teacher",
            datasets: int = 10, seed: int = 0, timeout: float = 10.0, out=None, executor=None,
-           workers: Optional[int] = None, progress: Optional[bool] = None) -> list:
+           workers: Optional[int] = None, progress: Optional[bool] = None, box=None) -> list:
     """Analyse every dataset of the grid (see :func:`tasks`), each within ``timeout`` seconds; returns the records
     in grid order. An analysis that fails is recorded (status "error"); a task whose worker died gets no record
     (a warning counts them). With ``out`` (a JSON-lines file) each record is appended as it finishes and a rerun
     skips the tasks already there."""
     if not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0):
         raise InputError(f"census: timeout = {timeout!r} must be a finite number of seconds > 0")
-    todo = tasks(activations, losses, n, d, bias, l2, generator, datasets, seed)
+    todo = tasks(activations, losses, n, d, bias, l2, generator, datasets, seed, box)
     done = finished(out) if out is not None else {}
     pending = [task for task in todo if task.key not in done]
     given = None if isinstance(generator, str) else generator
@@ -226,7 +235,7 @@ def summary(records) -> list:
         at_infinity = [bool(r["infimum_at_infinity"]) for r in ok]
         first = group[0]
         rows.append({
-            "cell": key, **{name: first[name] for name in ("activation", "loss", "n", "d", "bias", "l2", "generator")},
+            "cell": key, **{name: first.get(name) for name in ("activation", "loss", "n", "d", "bias", "l2", "generator", "box")},
             "datasets": len(group), "ok": len(ok), "complete": sum(bool(r.get("complete")) for r in ok),
             **{status: sum(r["status"] == status for r in group) for status in OTHER_STATUSES},
             "mean_minima": statistics.fmean(minima) if minima else None,
@@ -238,7 +247,8 @@ def summary(records) -> list:
 
 def summary_table(rows) -> str:
     """The summary as a plain-text table (ok: finished in time; of those, complete: proved complete)."""
-    head = (f"{'cell':<44} {'ok':>4} {'cmpl':>4} {'part':>4} {'t/o':>4} {'err':>4} {'minima':>13} {'spurious':>9} "
+    width = max([44] + [len(row["cell"]) for row in rows])
+    head = (f"{'cell':<{width}} {'ok':>4} {'cmpl':>4} {'part':>4} {'t/o':>4} {'err':>4} {'minima':>13} {'spurious':>9} "
             f"{'at inf':>7}")
     lines = [head, "-" * len(head)]
     for row in rows:
@@ -246,6 +256,6 @@ def summary_table(rows) -> str:
         spread = "" if row["sd_minima"] is None else f" ± {row['sd_minima']:.2f}"
         spurious = "-" if row["spurious"] is None else f"{row['spurious']:.2f}"
         infinity = "-" if row["at_infinity"] is None else f"{row['at_infinity']:.2f}"
-        lines.append(f"{row['cell']:<44} {row['ok']:>4} {row['complete']:>4} {row['partial']:>4} {row['timeout']:>4} "
+        lines.append(f"{row['cell']:<{width}} {row['ok']:>4} {row['complete']:>4} {row['partial']:>4} {row['timeout']:>4} "
                      f"{row['error'] + row['inconsistent']:>4} {mean + spread:>13} {spurious:>9} {infinity:>7}")
     return "\n".join(lines)

@@ -112,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     census.add_argument("--workers", default=None, help="local worker processes (default: one per core)")
     census.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster (e.g. tcp://host:8786)")
     census.add_argument("--plot", metavar="FILE", help="write the summary plot (PNG)")
+    census.add_argument("--box", metavar="R", help="analyse in the cube [-R, R]^p of the parameters only (exact R > 0; "
+                                                   "default: the whole space where a global proof exists)")
     return parser
 
 
@@ -308,7 +310,7 @@ def _census(args) -> int:
     records = census([a.strip() for a in args.activation.split(",")], [loss.strip() for loss in args.loss.split(",")],
                      _whole_numbers(args.n, "--n"), _whole_numbers(args.d, "--dim"), (args.bias,),
                      _numbers(args.l2, "--l2"), args.generator, _whole_numbers(args.datasets, "--trials")[0],
-                     int(args.seed), args.timeout, args.out, args.scheduler, workers)
+                     int(args.seed), args.timeout, args.out, args.scheduler, workers, box=args.box)
     rows = summary(records)
     print(summary_table(rows))
     print(f"{len(records)} dataset(s) in {args.out}")

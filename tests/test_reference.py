@@ -21,11 +21,15 @@ def close(a, b, digits=25):
 
 
 def assert_points(points, expected, digits=25):
-    """``points`` (RefPoint list) equal ``expected`` [(w tuple, kind)] one to one, in order of w."""
-    got = [(tuple(p.w), p.kind) for p in points]
+    """``points`` (RefPoint list) equal ``expected`` [(w tuple, kind)] one to one, both in order of w rounded to
+    12 digits (a coordinate that is 0 up to 1e-57 ties with an exact 0, and the next coordinate decides)."""
+    def order(w):
+        return [round(float(sp.N(sp.sympify(str(v)))), 12) for v in w]
+
+    got = sorted(((tuple(p.w), p.kind) for p in points), key=lambda e: order(e[0]))
     assert len(got) == len(expected), (got, expected)
     with mpmath.workdps(60):
-        for (w, kind), (ew, ekind) in zip(got, sorted(expected, key=lambda e: [float(sp.N(sp.sympify(str(v)))) for v in e[0]])):
+        for (w, kind), (ew, ekind) in zip(got, sorted(expected, key=lambda e: order(e[0]))):
             ew = [mpmath.mpf(sp.N(sp.sympify(str(v)), 70)) for v in ew]
             assert all(close(a, b, digits) for a, b in zip(w, ew)), (w, ew)
             assert kind == ekind, (w, kind, ekind)

@@ -17,7 +17,8 @@ def plot_census(rows):
     lines = {}
     for row in rows:
         if row["ok"]:
-            label = f"{row['activation']} + {row['loss']}, d = {row['d']}" + (", bias" if row["bias"] else "")
+            label = (f"{row['activation']} + {row['loss']}, d = {row['d']}" + (", bias" if row["bias"] else "")
+                     + ("" if row.get("box") is None else f", in [-{row['box']}, {row['box']}]^p"))
             lines.setdefault(label, []).append(row)
     figure, axes = plt.subplots(1, len(PANELS), figsize=(5 * len(PANELS), 4), constrained_layout=True)
     for axis, (field, title) in zip(axes, PANELS):

@@ -32,6 +32,7 @@ from ..model.symbols import h, t
 from .blocks import separates
 from .descartes import count_real_roots
 from .separation import exact_sign
+from .taillimit import limit_at_infinity
 from ..printing import text
 
 MAX_PATTERN_UNITS = 12
@@ -221,9 +222,9 @@ def check_face_ray(reduced, face, ray, digits: int = 50) -> bool:
 
 @lru_cache(maxsize=4096)
 def _tail_limit(expr, sign: int, target):
-    """lim_{h -> sign*oo} of a per-sample form at t = target (SymPy's limit, cached: every ray of a problem asks
-    the same few)."""
-    return sp.limit(_far_branch(expr.subs(t, target), sign), h, sign * sp.oo)
+    """lim_{h -> sign*oo} of a per-sample form at t = target (:mod:`.taillimit`, cached: every ray of a problem
+    asks the same few)."""
+    return limit_at_infinity(_far_branch(expr.subs(t, target), sign), h, sign)
 
 
 def _far_branch(expr, sign):
