@@ -2,6 +2,7 @@
 cluster. Ground truth is independent of the pipeline: Auer-Herbster-Warmuth's count floor(n/d)^d, Cover's
 formula for the probability of homogeneous linear separability, and in 2-D an angular-gap test of separability
 on the regenerated data."""
+import itertools
 import json
 import math
 import os
@@ -9,8 +10,12 @@ import signal
 import subprocess
 import sys
 import time
+import zlib
 
+import numpy as np
 import pytest
+from scipy.optimize import minimize
+from scipy.special import expit
 from scipy.stats import binom
 
 import closedform as cf
@@ -41,10 +46,55 @@ def test_every_task_seed_is_fixed_by_its_cell_and_index():
 @pytest.mark.parametrize("arguments, fragment", [
     ({"n": (0,)}, "n = 0 must be a whole number >= 1"), ({"datasets": 0}, "datasets = 0"),
     ({"activations": ("nope",)}, "nope"), ({"generator": "gauss"}, "generator 'gauss' is not known"),
-    ({"l2": (-1,)}, "l2 = -1 must be >= 0"), ({"timeout": math.inf}, "timeout = inf")])
+    ({"l2": (-1,)}, "l2 = -1 must be >= 0"), ({"timeout": math.inf}, "timeout = inf"),
+    ({"box": 0}, "box = 0 must be a number > 0"), ({"box": "wide"}, "box = 'wide' is not a number")])
 def test_bad_census_input_is_refused_before_any_work(arguments, fragment):
     with pytest.raises(cf.InputError, match=fragment.replace("(", r"\(")):
         census(**arguments)
+
+
+def test_a_box_is_part_of_the_cell_and_leaves_the_other_cells_seeds_alone():
+    plain, boxed = tasks(n=(3,), d=(1,), datasets=1)[0], tasks(n=(3,), d=(1,), datasets=1, box="5/2")[0]
+    assert plain.cell.key == "sigmoid/mse/n=3/d=1/bias=0/l2=0/teacher"
+    assert plain.seed == zlib.crc32(b"sigmoid/mse/n=3/d=1/bias=0/l2=0/teacher/0/0")  # key / index / census seed
+    assert boxed.cell.key == plain.cell.key + "/box=5/2" and boxed.seed != plain.seed
+
+
+def _minima_by_multistart(data, radius):
+    """Local minima of sum_i (sigmoid(x_i.w) - t_i)^2 strictly inside [-R, R]^2 from an 8 x 8 grid of L-BFGS-B
+    starts (SciPy: a route that shares nothing with the pipeline; it can miss minima, never invent them: each is
+    kept only where the gradient is below 1e-9 and the Hessian, by finite differences, is positive definite)."""
+    X = np.array([[float(v) for v in x] for x, _ in data])
+    y = np.array([float(v) for _, v in data])
+
+    def loss(w):
+        return float(np.sum((expit(X @ w) - y) ** 2))
+
+    def gradient(w):
+        s = expit(X @ w)
+        return X.T @ (2 * (s - y) * s * (1 - s))
+
+    found = []
+    for start in itertools.product(np.linspace(-radius, radius, 8), repeat=2):
+        w = minimize(loss, np.array(start), jac=gradient, method="L-BFGS-B", bounds=[(-radius, radius)] * 2,
+                     options={"gtol": 1e-13, "ftol": 1e-15, "maxiter": 2000}).x
+        hessian = np.array([(gradient(w + e) - gradient(w - e)) / 2e-6 for e in np.eye(2) * 1e-6])
+        if (np.abs(w) < radius - 1e-6).all() and np.linalg.norm(gradient(w)) < 1e-9 \
+                and (np.linalg.eigvalsh((hessian + hessian.T) / 2) > 0).all() \
+                and not any(np.linalg.norm(w - other) < 1e-5 for other in found):
+            found.append(w)
+    return len(found)
+
+
+def test_a_census_in_a_box_counts_the_minima_a_multistart_finds():
+    """Mei-Bai-Montanari's setting: teacher data, the parameters confined to [-5, 5]^2; each record's minima are
+    exactly those SciPy's multistart finds in the box, and the proof is the box's (not the whole space's)."""
+    records = census(n=(16,), d=(2,), datasets=2, box=5, timeout=60, workers=2)
+    assert len(records) == 2
+    for record in records:
+        assert record["status"] == "ok" and record["complete"] and not record["whole_space"], record
+        assert record["certificate"] == "box-exclusion" and record["box"] == "5"
+        assert record["minima"] == _minima_by_multistart(teacher(16, 2, record["seed"]), 5) >= 1, record
 
 
 def test_auer_herbster_warmuth_count_in_every_trial():

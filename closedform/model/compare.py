@@ -30,6 +30,12 @@ class Comparison:
         return self.equal
 
 
+def vanishes(expr) -> bool:
+    """expr == 0 identically: over one denominator with common factors cancelled it is 0 (exact), else SymPy's
+    simplify decides (whose first call imports sympy.physics.units: a few tenths of a second)."""
+    return sp.cancel(sp.together(expr)) == 0 or sp.simplify(expr) == 0
+
+
 def sample(symbol: sp.Symbol, rng: random.Random) -> sp.Rational:
     """Targets (names starting with t or y) in (0, 1), inside every loss's domain; other symbols in [-2, 2]."""
     if symbol.name.startswith(("t", "y")):
@@ -47,7 +53,7 @@ def random_points(symbols, seed: int, draw: Callable = sample) -> Iterator[dict]
 def compare(a, b, *, digits: int = 40, trials: int = 6, seed: int = 0, symbolic: bool = True,
            compiled: bool = False, symbols=None, draw: Callable = sample) -> Comparison:
     """Compare ``a`` and ``b`` (SymPy expressions, matrices or sequences of the same shape) component by
-    component. ``symbolic``: try ``simplify(d.rewrite(exp)) == 0`` first (skip it for expressions too
+    component. ``symbolic``: try :func:`vanishes` on d.rewrite(exp) first (skip it for expressions too
     large to simplify). Then ``trials`` points from :func:`random_points` over ``symbols`` (default: the free
     symbols of both, sorted by name); components agree when |a - b| <= 10^(5 - digits) (1 + max(|a|, |b|)).
     ``compiled``: evaluate through one mpmath ``lambdify`` at ``digits`` (fast, for large expressions) instead
@@ -56,7 +62,7 @@ def compare(a, b, *, digits: int = 40, trials: int = 6, seed: int = 0, symbolic:
     first, second = _components(a), _components(b)
     if len(first) != len(second) or len(set(shapes)) > 1:
         raise ValueError(f"cannot compare {shapes or len(first)} with {len(second)} component(s)")
-    if symbolic and all(sp.simplify((x - y).rewrite(sp.exp)) == 0 for x, y in zip(first, second)):
+    if symbolic and all(vanishes((x - y).rewrite(sp.exp)) for x, y in zip(first, second)):
         return Comparison(True, "symbolic")
     if symbols is None:
         symbols = sorted(set().union(*(e.free_symbols for e in first + second)), key=str)

@@ -28,6 +28,7 @@ import numpy as np
 import sympy as sp
 
 from ..kinds import CertificateKind, RegionKind
+from ..model.compare import vanishes
 from ..model.symbols import h, t
 from .blocks import separates
 from .descartes import count_real_roots
@@ -97,10 +98,10 @@ def check_one_point(state, proposal):
     if facts["row"] is None and activation.piecewise_linear is not None and not activation.increasing:
         return _check_symbolic_piecewise(state, activation, facts)
     for root in facts["roots"]:
-        if sp.simplify(activation.expr.subs(h, root) - target) != 0:
+        if not vanishes(activation.expr.subs(h, root) - target):
             return False, f"f({root}) != {target}"
     for root in facts["criticals"]:
-        if sp.simplify(activation.derivative.subs(h, root)) != 0:
+        if not vanishes(activation.derivative.subs(h, root)):
             return False, f"f'({root}) != 0"
     if activation.polynomial and facts["row"] is not None:
         expected = len(set(sp.Poly(activation.expr - target, h).real_roots())
@@ -129,9 +130,9 @@ def _check_symbolic_polynomial(activation, facts):
     if len(roots) != degree:
         return False, f"{len(roots)} root(s) of f(h) = t listed, degree {degree}"
     for root in roots:
-        if sp.simplify(activation.expr.subs(h, root) - t) != 0:
+        if not vanishes(activation.expr.subs(h, root) - t):
             return False, f"f({root}) != {t}"
-    if any(sp.simplify(a - b) == 0 for i, a in enumerate(roots) for b in roots[i + 1:]):
+    if any(vanishes(a - b) for i, a in enumerate(roots) for b in roots[i + 1:]):
         return False, "two listed roots of f(h) = t coincide for every t"
     for root, condition in zip(roots, conditions):
         real_where = _real_where(root)

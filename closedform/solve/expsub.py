@@ -88,6 +88,8 @@ def _strip_powers_of_u(P):
 
 
 MAX_DEGREE = 20_000  # (of the bound) beyond this SymPy's polynomial arithmetic alone outlasts any sensible timeout
+MAX_EXACT_DEGREE = 400  # factors beyond this give decimals only: rebuilding log(CRootOf) (pickling between processes,
+                        # any sign query) re-isolates the roots in SymPy, 2 s at degree 333, over 40 s at 1147
 
 
 class ExpSubstitution(Strategy):
@@ -105,12 +107,13 @@ class ExpSubstitution(Strategy):
         scale = q / k
         points, values, factors = [], {}, []
         with mpmath.workdps(digits + 10):
-            for root, value, factor in real_roots(P, digits):
+            for root, value, factor in real_roots(P, digits, MAX_EXACT_DEGREE):
                 if mpmath.mpf(value) <= 0:
                     continue
                 values[len(points)] = (mpmath.nstr(-mpmath.mpf(scale.p) / scale.q * mpmath.log(mpmath.mpf(value)),
                                                    digits + 5),)
-                points.append((-scale * sp.log(root, evaluate=False),))  # log.eval would isolate the root again in SymPy
+                # log.eval would isolate the root again in SymPy
+                points.append(None if root is None else (-scale * sp.log(root, evaluate=False),))
                 factors += [factor] if factor not in factors else []
         c = reduced.combinations[0]
         details = (f"with u = {text(sp.exp(-c / scale))} the gradient vanishes iff P(u) = 0 and u > 0, where "

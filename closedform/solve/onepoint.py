@@ -45,7 +45,7 @@ def output_roots(activation, target) -> Roots:
     if activation.preimages is not None:
         return Roots([(root, _in_terms_of(condition, target)) for root, condition in activation.preimages(target)])
     if activation.inverse is not None and activation.range is not None:
-        return Roots([(sp.simplify(activation.inverse(target)), activation.range.as_relational(target))])
+        return Roots([(activation.inverse(target), activation.range.as_relational(target))])
     return equation_roots(activation.expr, target)
 
 

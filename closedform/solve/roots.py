@@ -21,15 +21,19 @@ def _root_by_index(root):
 copyreg.pickle(ComplexRootOf, _root_by_index)
 
 
-def real_roots(poly: sp.Poly, digits: int) -> list:
+def real_roots(poly: sp.Poly, digits: int, max_exact_degree=None) -> list:
     """[(exact root, decimal string to ``digits`` digits, irreducible factor)] over the distinct real roots of
-    ``poly`` (integer coefficients), ascending within each factor."""
+    ``poly`` (integer coefficients), ascending within each factor. The exact root is None for a factor of degree
+    above ``max_exact_degree``: SymPy isolates a CRootOf's real roots again, in pure Python, whenever an
+    expression holding it is rebuilt or asked its sign (tens of seconds from degree 700 on), so a caller that
+    moves points between processes or prints them can cap it."""
     out = []
     for factor, _ in poly.factor_list()[1]:
         if factor.degree() < 1:
             continue
+        carried = max_exact_degree is None or factor.degree() <= max_exact_degree
         for index, value in enumerate(_flint_real_roots(factor, digits)):
-            out.append((_exact(factor, index, value), value, factor))
+            out.append((_exact(factor, index, value) if carried else None, value, factor))
     return out
 
 
