@@ -106,7 +106,9 @@ def _float(value) -> Optional[float]:
 
 
 def analyse(task: Task, timeout: float, generator=None) -> dict:
-    """One dataset's census record. A failure is recorded (status "error" and its message), never raised."""
+    """One dataset's census record. A failure is recorded (status "error" and its message), never raised. With a
+    box, only the points inside it are counted (the search may verify others beyond it, found or not by chance);
+    ``outside_box`` says how many were left out."""
     cell = task.cell
     record = {"task": task.key, **asdict(cell), "index": task.index, "seed": task.seed}
     start = time.perf_counter()
@@ -119,8 +121,9 @@ def analyse(task: Task, timeout: float, generator=None) -> dict:
     except Exception as exc:  # noqa: BLE001  (a census records every failure and goes on)
         return record | {"status": "error", "error": f"{type(exc).__name__}: {exc}".splitlines()[0],
                          "seconds": round(time.perf_counter() - start, 3)}
-    kinds = [p.kind for p in result.points]
-    minima = [_float(p.loss) for p in result.points if p.kind is Kind.MIN]
+    counted = [p for p in result.points if radius is None or all(abs(_float(v)) <= radius for v in p.w)]
+    kinds = [p.kind for p in counted]
+    minima = [_float(p.loss) for p in counted if p.kind is Kind.MIN]
     limits = [value for value in (_float(a.limit_loss) for a in result.asymptotic) if value is not None]
     best = min((m for m in minima if m is not None), default=None)
     lowest = min(limits, default=None)
@@ -129,6 +132,7 @@ def analyse(task: Task, timeout: float, generator=None) -> dict:
         "status": result.status.value, "error": None,
         "minima": kinds.count(Kind.MIN), "saddles": kinds.count(Kind.SADDLE), "maxima": kinds.count(Kind.MAX),
         "degenerate": kinds.count(Kind.DEGENERATE), "unclassified": kinds.count(Kind.UNCLASSIFIED),
+        "outside_box": len(result.points) - len(counted),
         "regions": len(result.regions), "complete": result.complete, "whole_space": result.complete and result.box is None,
         "certificate": None if result.certificate is None else result.certificate.kind.value,
         "zeros_at_infinity": len(result.asymptotic), "lowest_limit": lowest, "best_minimum": best,

@@ -22,10 +22,10 @@ def plot_census(rows):
             lines.setdefault(label, []).append(row)
     figure, axes = plt.subplots(1, len(PANELS), figsize=(5 * len(PANELS), 4), constrained_layout=True)
     for axis, (field, title) in zip(axes, PANELS):
-        for label, group in sorted(lines.items()):
+        for number, (label, group) in enumerate(sorted(lines.items())):
             group = sorted(group, key=lambda row: row["n"])
             ns = [row["n"] for row in group]
-            axis.plot(ns, [row[field] for row in group], marker="o", label=label)
+            axis.plot(ns, [row[field] for row in group], label=label, **_style(number))
             if field == "mean_minima":
                 spread = [row["sd_minima"] or 0.0 for row in group]
                 means = [row[field] for row in group]
@@ -41,3 +41,10 @@ def plot_census(rows):
             axis.set_ylim(-0.05, 1.05)
     axes[0].legend(fontsize=8)
     return figure
+
+
+def _style(number: int) -> dict:
+    """Marker, size and dashes of the line ``number``: lines that coincide (one minimum at every n) stay visible,
+    the earlier ones as larger hollow markers under the later ones."""
+    return {"marker": "osD^v"[number % 5], "markersize": max(4, 11 - 2 * number), "linestyle": ("-", "--", ":", "-.")[number % 4],
+            "markerfacecolor": "none" if number % 2 == 0 else None}
