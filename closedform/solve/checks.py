@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from functools import lru_cache
 from itertools import product
 
 import flint
@@ -221,11 +220,31 @@ def check_face_ray(reduced, face, ray, digits: int = 50) -> bool:
         return vanishes and gap < mpmath.mpf(10) ** (-digits // 2) * (1 + abs(mpmath.mpf(sp.N(loss, digits + 10))))
 
 
-@lru_cache(maxsize=4096)
+_TAIL_LIMITS: dict = {}  # (form, sign, target) -> limit, for every ray of a problem (see :func:`tail_limits`)
+
+
 def _tail_limit(expr, sign: int, target):
-    """lim_{h -> sign*oo} of a per-sample form at t = target (:mod:`.taillimit`, cached: every ray of a problem
-    asks the same few)."""
-    return limit_at_infinity(_far_branch(expr.subs(t, target), sign), h, sign)
+    """lim_{h -> sign*oo} of a per-sample form at t = target (:mod:`.taillimit`), remembered."""
+    key = (expr, sign, target)
+    if key not in _TAIL_LIMITS:
+        _TAIL_LIMITS[key] = limit_at_infinity(_far_branch(expr.subs(t, target), sign), h, sign)
+    return _TAIL_LIMITS[key]
+
+
+def tail_limits(neuron) -> dict:
+    """Every limit :func:`check_face_ray` may ask of ``neuron``: both forms, both signs, each distinct target.
+    Computed in one worker and handed to :func:`remember_tail_limits` in the parent, so that the workers checking
+    the faces one by one inherit them instead of each computing them again."""
+    forms = neuron.fns
+    for target in set(neuron.data.t):
+        for expr in (forms.g, forms.loss):
+            for sign in (1, -1):
+                _tail_limit(expr, sign, target)
+    return dict(_TAIL_LIMITS)
+
+
+def remember_tail_limits(limits: dict) -> None:
+    _TAIL_LIMITS.update(limits)
 
 
 def _far_branch(expr, sign):

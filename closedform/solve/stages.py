@@ -32,7 +32,7 @@ from ..model.numbers import to_mpf
 from .blocks import block_neuron, coordinate_blocks, separates
 from .asymptotics import MAX_REPORTED, face_ray, faces, prepare as prepare_infinity, zeros_at_infinity
 from .certify import IntervalModel, NotCertifiable, certify_point, interval_digits
-from .checks import check, check_face_ray
+from .checks import check, check_face_ray, remember_tail_limits, tail_limits
 from .classify import classify, classify_float, interval_radius, precision_radius
 from .convexnewton import ConvexNewton, strict_convexity
 from .exclusion import box_search
@@ -623,6 +623,8 @@ class Infinity(Stage):
         if unfinished is None:
             state.notes.append("rays inside the faces z_i.v = 0: too many faces to enumerate, not analysed")
             return False
+        if found:
+            remember_tail_limits(bounded(state, "faces at infinity", tail_limits, state.neuron) or {})
         rays, offsets, solved = [], 0, {}
         for face in found:
             limits = sorted(float(a.limit_loss) for a in state.asymptotic + rays)
