@@ -210,3 +210,34 @@ def test_faces_in_three_variables_give_every_lowest_zero_at_infinity():
         loss = sum((sig(w[0] * x[0] + w[1] * x[1] + w[2]) - mpmath.mpf(t.p) / t.q) ** 2 / 2 for x, t in rows)
         assert abs(loss - mpmath.mpf(1) / 32) < mpmath.mpf(10) ** -30
     assert "rays inside the faces z_i.v = 0: each restricted problem solved completely" in r.notes
+
+
+def test_real_roots_beyond_the_exact_degree_cap_are_decimals_only():
+    from closedform.solve.roots import real_roots
+
+    u = sp.Symbol("u")
+    ((exact, value, _),) = real_roots(sp.Poly(u**3 - 2, u), 20, max_exact_degree=2)
+    assert exact is None and value.startswith("1.259921049894873164767")  # 2^(1/3)
+    ((exact, _, _),) = real_roots(sp.Poly(u**3 - 2, u), 20, max_exact_degree=3)
+    assert exact == 2 ** sp.Rational(1, 3)
+
+
+def test_exact_roots_above_the_degree_cap_travel_between_processes_as_decimals(monkeypatch):
+    """Data 1.01 and -0.53 give P(u) of degree 353 (u = exp(-w/100)). With the cap lowered to 300 the strategy
+    hands the point over as decimals (rebuilding log(CRootOf) in the parent would isolate every root of P again,
+    in SymPy): the answer is still complete by P's exact root count, and the point equals the root of the
+    gradient that mpmath's findroot gives from the float minimiser (a route through neither P nor SymPy)."""
+    from closedform.solve import expsub
+
+    monkeypatch.setattr(expsub, "MAX_EXACT_DEGREE", 300)
+    data = [(("1.01",), "3/10"), (("-0.53",), "7/10")]
+    r = cf.Neuron("sigmoid", "mse", data=data).stationary_points(timeout=60)
+    assert r.complete and r.certificate.kind is cf.CertificateKind.EXACT_ROOTS
+    (point,) = r.points
+    assert point.exact is None and point.certified and point.kind is cf.Kind.MIN
+    with mpmath.workdps(40):
+        def gradient(w):
+            return sum((1 / (1 + mpmath.exp(-x * w)) - y) * mpmath.exp(-x * w) / (1 + mpmath.exp(-x * w)) ** 2 * x
+                       for x, y in ((mpmath.mpf("1.01"), mpmath.mpf(3) / 10), (mpmath.mpf("-0.53"), mpmath.mpf(7) / 10)))
+        root = mpmath.findroot(gradient, -1.04)
+        assert abs(point.w[0] - root) < mpmath.mpf(10) ** -25

@@ -30,10 +30,15 @@ class Comparison:
         return self.equal
 
 
+def cancels(expr) -> bool:
+    """Over one denominator with common factors cancelled, expr is 0: an exact identity (False decides nothing)."""
+    return sp.cancel(sp.together(expr)) == 0
+
+
 def vanishes(expr) -> bool:
-    """expr == 0 identically: over one denominator with common factors cancelled it is 0 (exact), else SymPy's
-    simplify decides (whose first call imports sympy.physics.units: a few tenths of a second)."""
-    return sp.cancel(sp.together(expr)) == 0 or sp.simplify(expr) == 0
+    """expr == 0 identically: :func:`cancels`, else SymPy's simplify decides (whose first call imports
+    sympy.physics.units: a few tenths of a second)."""
+    return cancels(expr) or sp.simplify(expr) == 0
 
 
 def sample(symbol: sp.Symbol, rng: random.Random) -> sp.Rational:

@@ -6,22 +6,36 @@ activation/loss pair, cached); totals are sums over data arrays, so the cost is 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import mpmath
 import numpy as np
 import sympy as sp
 
+from .compare import cancels
 from .symbols import h, t
 
 
 @dataclass(frozen=True, eq=False)
 class PerSample:
-    """The per-sample loss, its first and second h-derivatives, symbolic and compiled."""
+    """The per-sample loss l(t, f(h)), its first and second h-derivatives g and g_h (built on first use: the loss
+    alone, as the symbolic gradient needs it, does not pay for simplifying g), symbolic and compiled."""
 
     loss: sp.Expr
-    g: sp.Expr
-    g_h: sp.Expr
+    output: sp.Expr  # f(h)
+
+    @cached_property
+    def g(self) -> sp.Expr:
+        g = sp.diff(self.loss, h)
+        if cancels(g - (self.output - t)):  # a matching loss (sigmoid + bce, ...): g is f - t exactly
+            return self.output - t
+        if sp.count_ops(g) <= SIMPLIFY_LIMIT:  # simplify can hang on large inputs
+            return sp.simplify(g)  # also a form that evaluates well in the tails: 1 - tanh^2 becomes 1/cosh^2
+        return g
+
+    @cached_property
+    def g_h(self) -> sp.Expr:
+        return sp.diff(self.g, h)
 
     def __post_init__(self):
         object.__setattr__(self, "_compiled", {})
@@ -84,19 +98,8 @@ SIMPLIFY_LIMIT = 25
 
 @lru_cache(maxsize=None)
 def per_sample(activation, loss) -> PerSample:
-    """Cached per (activation, loss) pair: build l, g, g' once."""
-    expr = loss.per_sample(activation)
-    g = sp.diff(expr, h)
-    if sp.count_ops(g) <= SIMPLIFY_LIMIT:  # bce's cancellation to s - t; simplify can hang on large inputs
-        g = _tidy(g)
-    return PerSample(expr, g, sp.diff(g, h))
-
-
-def _tidy(g):
-    """g over one denominator, common factors cancelled, factored: bce's s'/s terms cancel to s - t. SymPy's
-    simplify only where Piecewise branches need merging: its first call imports sympy.physics.units (0.15 to
-    0.3 s, the largest part of start-up)."""
-    return sp.simplify(g) if g.has(sp.Piecewise) else sp.factor(sp.cancel(sp.together(g)))
+    """Cached per (activation, loss) pair."""
+    return PerSample(loss.per_sample(activation), activation.expr)
 
 
 def _float(value: sp.Rational) -> float:

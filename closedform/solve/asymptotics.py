@@ -21,7 +21,7 @@ import sympy as sp
 from ..model.evaluators import per_sample
 from ..model.symbols import h, t
 from .parts import Asymptote, decimal
-from .separation import exact_sign, load_linprog, separating_direction
+from .separation import exact_sign, separating_direction
 from .cells import cells
 from ..printing import text
 
@@ -39,8 +39,17 @@ def _tail(activation, loss, which: str, sign: int):
     return expr
 
 
-@lru_cache(maxsize=None)
+_SYMBOLIC: dict = {}  # (activation, loss, which, sign) -> the limit for a symbolic t, or None
+
+
 def _symbolic_limit(activation, loss, which: str, sign: int):
+    key = (activation, loss, which, sign)
+    if key not in _SYMBOLIC:
+        _SYMBOLIC[key] = _generic_limit(activation, loss, which, sign)
+    return _SYMBOLIC[key]
+
+
+def _generic_limit(activation, loss, which: str, sign: int):
     expr = _tail(activation, loss, which, sign)
     try:
         value = sp.limit(expr, h, sign * sp.oo)
@@ -92,14 +101,25 @@ def _as_fractions(v):
     return [x if isinstance(x, Fraction) else Fraction(x) for x in v]
 
 
-def prepare(neuron) -> None:
-    """Compute in this process what each forked worker of :func:`zeros_at_infinity` would otherwise compute afresh
-    and lose with its exit: the four symbolic tail limits of the activation/loss pair (SymPy's limit, about 1 s)
-    and SciPy's linear programming (its import, 0.85 s). Repeated analyses in one process (a census worker, a
-    notebook) then pay them once."""
-    for which, sign in itertools.product(("g", "loss"), (-1, 1)):
-        _symbolic_limit(neuron.activation, neuron.criterion, which, sign)
-    load_linprog()
+def symbolic_limits(activation, loss) -> dict:
+    """The four tail limits of the activation/loss pair for a symbolic t (SymPy's limit, about 1 s), to be
+    computed once in a worker (under the deadline) and handed to :func:`remember` in the parent: each forked
+    worker of :func:`zeros_at_infinity` then inherits them instead of computing them afresh and losing them with
+    its exit, and repeated analyses in one process (a census worker, a notebook) pay them once."""
+    return {(which, sign): _symbolic_limit(activation, loss, which, sign)
+            for which, sign in itertools.product(("g", "loss"), (-1, 1))}
+
+
+def known(activation, loss) -> bool:
+    """Are the four limits of :func:`symbolic_limits` already in this process?"""
+    return all((activation, loss, which, sign) in _SYMBOLIC
+               for which, sign in itertools.product(("g", "loss"), (-1, 1)))
+
+
+def remember(activation, loss, limits: dict) -> None:
+    """Keep the limits :func:`symbolic_limits` computed in a worker (keyed here by this process's own activation
+    and loss objects)."""
+    _SYMBOLIC.update({(activation, loss, which, sign): value for (which, sign), value in limits.items()})
 
 
 def zeros_at_infinity(reduced):

@@ -99,7 +99,6 @@ def _settle(state) -> State:
 def _solve_symbolic(neuron, deadline, precision) -> State:
     reduced = Reduced(neuron, sp.eye(neuron.p), neuron.rows, neuron.regularised)
     state = State(neuron, reduced, precision, deadline)
-    neuron.fns  # the per-sample derivatives, built once here so that the worker and the check share them
     outcome = run_with_budget(OnePoint().solve, reduced, 60, seconds=deadline.left())
     if outcome.status is not Finish.DONE:
         state.timed_out = outcome.status is Finish.TIMEOUT

@@ -30,12 +30,13 @@ from ..model.activations import registered
 from ..model.neuron import Neuron
 from ..model.numbers import to_mpf
 from .blocks import block_neuron, coordinate_blocks, separates
-from .asymptotics import MAX_REPORTED, face_ray, faces, prepare as prepare_infinity, zeros_at_infinity
+from .asymptotics import MAX_REPORTED, face_ray, faces, known, remember, symbolic_limits, zeros_at_infinity
 from .certify import IntervalModel, NotCertifiable, certify_point, interval_digits
 from .checks import check, check_face_ray, remember_tail_limits, tail_limits
 from .classify import classify, classify_float, interval_radius, precision_radius
 from .convexnewton import ConvexNewton, strict_convexity
 from .exclusion import box_search
+from .separation import load_linprog
 from .expsub import ExpSubstitution
 from .expsystem import ExpSystemStrategy
 from .galois import obstruction
@@ -599,8 +600,11 @@ class Infinity(Stage):
             state.notes.append("zeros at infinity: none, a strictly convex loss with a minimum grows in every direction")
             state.infinity_complete = True
             return
-        if state.neuron.l2 == 0 and registered(state.neuron.activation):  # a custom f's limits may not end
-            prepare_infinity(state.neuron)
+        activation, loss = state.neuron.activation, state.neuron.criterion
+        if state.neuron.l2 == 0 and registered(activation):  # a custom f's limits may not end: workers compute them
+            if not known(activation, loss):
+                remember(activation, loss, bounded(state, "zeros at infinity", symbolic_limits, activation, loss) or {})
+            load_linprog()  # SciPy's import (0.85 s) once here, not in every worker forked below
         found = bounded(state, "zeros at infinity", zeros_at_infinity, state.reduced)
         if found is not None:
             state.asymptotic, notes, cells_complete = found
@@ -624,7 +628,7 @@ class Infinity(Stage):
             state.notes.append("rays inside the faces z_i.v = 0: too many faces to enumerate, not analysed")
             return False
         if found:
-            remember_tail_limits(bounded(state, "faces at infinity", tail_limits, state.neuron) or {})
+            remember_tail_limits(bounded(state, "faces at infinity", tail_limits, state.neuron, share=0.25) or {})
         rays, offsets, solved = [], 0, {}
         for face in found:
             limits = sorted(float(a.limit_loss) for a in state.asymptotic + rays)
