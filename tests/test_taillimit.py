@@ -36,11 +36,11 @@ def test_what_is_not_rational_in_u_goes_to_sympy(expr):
 
 
 def test_random_per_sample_forms_agree_with_gruntz():
-    """Eight random (activation, loss, target, side) triples of the sigmoid/tanh family, each limit of the
+    """Four random (activation, loss, target, side) triples of the sigmoid/tanh family, each limit of the
     residual form and of the loss computed both ways."""
     rng = random.Random(4)
     activations = [sigmoid, sp.tanh(h), sp.exp(h) / (2 + sp.exp(h))]
-    for _ in range(8):
+    for _ in range(4):
         f, sign = rng.choice(activations), rng.choice((1, -1))
         target = sp.Rational(rng.randint(-5, 15), rng.randint(1, 9))
         for expr in ((f - target) * sp.diff(f, h), (f - target) ** 2, (f - target) ** 3 * sp.exp(h)):

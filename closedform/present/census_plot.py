@@ -39,6 +39,8 @@ def plot_census(rows):
         axis.set_title(title, fontsize=10)
         if field != "mean_minima":
             axis.set_ylim(-0.05, 1.05)
+        else:
+            axis.set_ylim(bottom=0)  # a count: a flat line at 1 reads as one minimum, not as noise around it
     axes[0].legend(fontsize=8)
     return figure
 
