@@ -208,7 +208,7 @@ def _krawczyk_batch(X, c, Gc, HX, Hc):
     """K(X) = c - Y g(c) + (I - Y H(X)) (X - c) for every box at once, Y the float inverse of the midpoint of
     the Hessian at the centre (any Y is sound; the identity where that midpoint is not invertible)."""
     r = len(X)
-    with np.errstate(invalid="ignore", over="ignore"):
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):  # a singular M: the identity below
         M = np.stack([np.stack([Hc[i][j].lo / 2 + Hc[i][j].hi / 2 for j in range(r)], -1) for i in range(r)], -2)
         usable = np.isfinite(M).all(axis=(1, 2)) & (np.abs(np.linalg.det(np.nan_to_num(M))) > 0)
     M[~usable] = np.eye(r)
