@@ -172,5 +172,6 @@ class Neuron:
 
 @lru_cache(maxsize=256)
 def _output_error(fns, activation) -> bool:
-    """Does the per-sample gradient equal f(h) - t? (Once per activation/loss pair.)"""
-    return vanishes(fns.g - (activation.expr - t))
+    """Does the per-sample gradient, differentiated afresh from the loss (``fns.g`` may already be written as
+    f - t), equal f(h) - t? (Once per activation/loss pair.)"""
+    return vanishes(sp.diff(fns.loss, h) - (activation.expr - t))
