@@ -14,20 +14,42 @@ _EXACT_INT = 2**53
 _INF = np.inf
 
 
+_ULP = 2.0**-52
+_TINY = 2.0**-1074  # the least subnormal
+_MAX = np.finfo(float).max
+
+
+def _step(x: np.ndarray, ulps: int) -> np.ndarray:
+    """A float q >= ulps spacings of x (plus one for rounding when ulps > 1), never below the least subnormal:
+    |x| 2^-52 is at least the spacing of the floats at x (exact scaling by a power of 2, and rounding is
+    monotone), so fl(x - q) <= x - spacing, the next float below x when ulps = 1. In place: ~13x cheaper than
+    np.nextafter."""
+    factor = 1 if ulps == 1 else ulps + 1
+    q = np.abs(x, out=np.empty_like(x))
+    q *= factor * _ULP
+    q += factor * _TINY
+    return q
+
+
 def _down(x, ulps: int = 1):
+    """A float at or below every exact value within ``ulps`` ulps of x (+oo moves to the largest float: a true
+    lower bound of an overflow)."""
     x = np.asarray(x, dtype=float)
-    if ulps == 1:
-        return np.nextafter(x, -_INF)  # +oo moves to the largest float: a true lower bound of an overflow
     with np.errstate(invalid="ignore", over="ignore"):
-        return np.nextafter(np.where(np.isfinite(x), x - ulps * np.spacing(np.abs(x)), x), -_INF)
+        out = np.subtract(x, _step(x, ulps), out=np.empty_like(x))
+        if np.isnan(np.vdot(out, out)):  # +oo - oo (or a NaN x, kept)
+            out = np.where(x == _INF, _MAX, out)
+    return out[()]
 
 
 def _up(x, ulps: int = 1):
+    """A float at or above every exact value within ``ulps`` ulps of x (-oo moves to the least float)."""
     x = np.asarray(x, dtype=float)
-    if ulps == 1:
-        return np.nextafter(x, _INF)
     with np.errstate(invalid="ignore", over="ignore"):
-        return np.nextafter(np.where(np.isfinite(x), x + ulps * np.spacing(np.abs(x)), x), _INF)
+        out = np.add(x, _step(x, ulps), out=np.empty_like(x))
+        if np.isnan(np.vdot(out, out)):
+            out = np.where(x == -_INF, -_MAX, out)
+    return out[()]
 
 
 def _fraction_interval(value: Fraction) -> "Intervals":
@@ -66,7 +88,7 @@ class Intervals:
 
     def __init__(self, lo, hi):
         lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
-        if np.isnan(lo).any() or np.isnan(hi).any():
+        if np.isnan(np.vdot(lo, lo)) or np.isnan(np.vdot(hi, hi)):  # a NaN somewhere (x.x adds no NaN of its own)
             bad = np.isnan(lo) | np.isnan(hi)
             lo, hi = np.where(bad, -_INF, lo), np.where(bad, _INF, hi)
         self.lo, self.hi = lo, hi
@@ -123,6 +145,9 @@ class Intervals:
     def __mul__(self, other):
         other = _coerce(other)
         with np.errstate(invalid="ignore", over="ignore"):
+            signed = _signed_product(self, other)
+            if signed is not None:
+                return signed
             a, b, c, d = self.lo * other.lo, self.lo * other.hi, self.hi * other.lo, self.hi * other.hi
         # fmin / fmax skip the NaN of 0 * oo (an endpoint 0 times an unbounded side: the other products bound
         # the range); operands never hold NaN, so all four are NaN only in (0 * oo) twice, then (-oo, oo)
@@ -161,14 +186,52 @@ class Intervals:
             most = np.maximum(np.abs(self.lo), np.abs(self.hi))
             with np.errstate(over="ignore"):
                 return Intervals(np.maximum(_down(least * least), 0.0), _up(most * most))
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", under="ignore"):
             if exponent % 2:
-                return Intervals(_down(self.lo ** exponent, ELEMENTARY_ULPS), _up(self.hi ** exponent, ELEMENTARY_ULPS))
+                return Intervals(_down(_power(self.lo, exponent), ELEMENTARY_ULPS),
+                                 _up(_power(self.hi, exponent), ELEMENTARY_ULPS))
             low, high = np.abs(self.lo), np.abs(self.hi)
             spans_zero = (self.lo <= 0) & (self.hi >= 0)
             least = np.where(spans_zero, 0.0, np.minimum(low, high))
-            return Intervals(np.maximum(_down(least ** exponent, ELEMENTARY_ULPS), 0.0),
-                             _up(np.maximum(low, high) ** exponent, ELEMENTARY_ULPS))
+            return Intervals(np.maximum(_down(_power(least, exponent), ELEMENTARY_ULPS), 0.0),
+                             _up(_power(np.maximum(low, high), exponent), ELEMENTARY_ULPS))
+
+
+def _signed_product(a: Intervals, b: Intervals):
+    """a * b when each factor keeps one sign throughout (the common case: e^h, a sigmoid, their powers): two
+    products instead of four and no min/max; None otherwise (and where an endpoint product is 0 * oo)."""
+    a_pos, b_pos = a.lo.min() >= 0, b.lo.min() >= 0
+    a_neg, b_neg = not a_pos and a.hi.max() <= 0, not b_pos and b.hi.max() <= 0
+    if not (a_pos or a_neg) or not (b_pos or b_neg):
+        return None
+    if a_pos and b_pos:
+        lo, hi = a.lo * b.lo, a.hi * b.hi
+    elif a_pos:  # b <= 0
+        lo, hi = a.hi * b.lo, a.lo * b.hi
+    elif b_pos:  # a <= 0
+        lo, hi = a.lo * b.hi, a.hi * b.lo
+    else:
+        lo, hi = a.hi * b.hi, a.lo * b.lo
+    if np.isnan(np.vdot(lo, lo)) or np.isnan(np.vdot(hi, hi)):  # 0 * oo: the four products' min / max decide
+        return None
+    return Intervals(_down(lo), _up(hi))
+
+
+def _power(x: np.ndarray, exponent: int) -> np.ndarray:
+    """x**exponent (exponent >= 3) by repeated squaring up to exponent 8: a relative error of at most
+    (exponent - 1) half-ulps (each product's rounding, raised to the power still to come), within
+    ELEMENTARY_ULPS; an underflowed product only shrinks when multiplied by |x| < 1. Products are ~20x faster
+    than np.power's per-element pow(), which serves larger exponents."""
+    if exponent > 8:
+        return x ** exponent
+    result, square = None, x
+    while exponent:
+        if exponent & 1:
+            result = square if result is None else result * square
+        exponent >>= 1
+        if exponent:
+            square = square * square
+    return result
 
 
 def _coerce(value) -> Intervals:
