@@ -4,8 +4,9 @@
 A per-sample function that is rational in h and e^h (sigmoid, tanh, silu, ...) is compiled twice, in u = e^h
 (used where h <= 0) and in v = e^-h (where h >= 0), so that neither overflows: far out in a saturating tail each term keeps its sign even
 when its size underflows, and a sum of same-signed terms still excludes 0. Each term's range over its
-h-interval is tightened as in :func:`.certify.tight_range`: where the h-derivative keeps one sign the range is
-spanned by the endpoint values, else the interval is bisected. Where float64 may lose what decides (an overflow,
+h-interval is the hull of its endpoint values and its values at the critical points inside, where those are
+known for every target (:mod:`.extrema`); otherwise it is tightened as in :func:`.certify.tight_range`: where
+the h-derivative keeps one sign the range is spanned by the endpoint values, else the interval is bisected. Where float64 may lose what decides (an overflow,
 or a gradient enclosure within TINY of 0, where terms may have underflowed) the batch methods mark the box and
 the search asks the mpmath model instead."""
 from __future__ import annotations
@@ -19,6 +20,7 @@ from mpmath import iv
 from ..model.symbols import h, t
 from . import intervals as ia
 from .certify import interval_ready
+from .extrema import CriticalValues, in_exp
 
 TINY = 1e-200  # a gradient enclosure inside (-TINY, TINY) may hold underflowed terms (e^-2|h| is 0 in float64
 # past |h| = 372): such a box is put to the mpmath model when float64 leaves it undecided
@@ -28,25 +30,13 @@ HESSIAN_DEPTH = 3
 _u, _v = sp.symbols("u v", positive=True)
 
 
-def _in_exp(expr):
-    """``expr`` as a rational function of h and u = e^h (None when h appears otherwise)."""
-    def power(arg):
-        k = sp.simplify(arg / h)
-        return _u**k if k.is_integer else sp.exp(arg)
-
-    substituted = expr.replace(lambda e: isinstance(e, sp.exp), lambda e: power(e.args[0]))
-    if substituted.has(sp.exp) or not substituted.is_rational_function(_u, h):
-        return None
-    return sp.cancel(substituted)
-
-
 class _Compiled:
     """f(t, h) over intervals: in (h, u = e^h) and (h, v = e^-h) where f is rational in h and e^h, else as
     written."""
 
     def __init__(self, expr):
         expr = interval_ready(expr)
-        in_u = _in_exp(expr)
+        in_u = in_exp(expr, _u)
         modules = [ia.MODULE, "mpmath"]
         if in_u is None:
             self._plain = sp.lambdify((t, h), expr, modules=modules, cse=True)
@@ -155,6 +145,9 @@ class FloatIntervalModel:
         self.g = _Compiled(fns.g)
         self.g_h = _Compiled(fns.g_h)
         self.g_hh = _Compiled(sp.diff(fns.g_h, h))
+        targets = reduced.neuron.data.t
+        self.g_range = CriticalValues.build(interval_ready(fns.g), self.g, targets)
+        self.g_h_range = CriticalValues.build(interval_ready(fns.g_h), self.g_h, targets)
         part = sign_part(fns.g)
         self.sign = _Compiled(part) if part is not None else None
         model = reduced.model
@@ -182,6 +175,13 @@ class FloatIntervalModel:
     def _tiled(self, count: int) -> ia.Intervals:
         return ia.Intervals(np.tile(self.T.lo, count), np.tile(self.T.hi, count))
 
+    def _range(self, f, derivative, critical, count, H, depth) -> ia.Intervals:
+        """Each term's f over its h-interval: from its critical values when they are known
+        (:class:`.extrema.CriticalValues`), else by bisection (:func:`tight_range`)."""
+        if critical is not None:
+            return critical.range(f, self._tiled(count), H)
+        return tight_range(f, derivative, self._tiled(count), H, depth)
+
     def _l2(self, X, j):
         return self.l2 * X[j] if self.mask[j] else ia.constant(0)
 
@@ -190,7 +190,7 @@ class FloatIntervalModel:
         float64 may have misjudged, and each term's strict sign (:class:`BatchGradient`)."""
         count = lo.shape[0]
         X, H = self._pre(lo, hi)
-        G = tight_range(self.g, self.g_h, self._tiled(count), H)
+        G = self._range(self.g, self.g_h, self.g_range, count, H, 0)
         G = ia.Intervals(G.lo.reshape(count, -1), G.hi.reshape(count, -1))
         gradient = [ia.total(G * self.Z[:, j], axis=1) + self._l2(X, j) for j in range(self.r)]
         valleys = [ia.total(G * weights, axis=1) + sum((self._l2(X, j) * dj for j, dj in enumerate(d)),
@@ -216,7 +216,7 @@ class FloatIntervalModel:
         """Over K boxes: the r x r enclosures of the Hessian, each of shape (K,), and the non-finite mask."""
         count = lo.shape[0]
         _, H = self._pre(lo, hi)
-        C = tight_range(self.g_h, self.g_hh, self._tiled(count), H, depth=HESSIAN_DEPTH)
+        C = self._range(self.g_h, self.g_hh, self.g_h_range, count, H, HESSIAN_DEPTH)
         C = ia.Intervals(C.lo.reshape(count, -1), C.hi.reshape(count, -1))
         out = [[None] * self.r for _ in range(self.r)]
         lossy = np.zeros(count, bool)
