@@ -6,7 +6,8 @@ hit its deadline says so: its time is the deadline's, not the work's).
 
     python benchmarks/bench_scaling.py                 # d = 1, 2, 3; n = 10^2 ... 10^4; timeout 60 s
     python benchmarks/bench_scaling.py --full          # d = 1, 2, 3, 5, 10; n = 10^2 ... 10^5
-    python benchmarks/bench_scaling.py --timeout 30"""
+    python benchmarks/bench_scaling.py --timeout 30
+    python benchmarks/bench_scaling.py --box 5 --dim 2,3 --loss mse   # a box that does not grow with n"""
 import argparse
 import json
 import math
@@ -16,7 +17,7 @@ import sys
 RUN = r"""
 import json, resource, sys, time
 import numpy as np
-loss, d, n, timeout = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+loss, d, n, timeout, reach = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
 rng = np.random.default_rng(n * 31 + d)
 X = np.round(rng.normal(size=(n, d)), 3)
 teacher = 1 / (1 + np.exp(-X @ rng.normal(size=d)))
@@ -26,7 +27,7 @@ import closedform as cf
 start = time.perf_counter()
 problem = cf.Neuron("sigmoid", loss, data=(X, t))
 built = time.perf_counter()
-r = problem.stationary_points(timeout=timeout)
+r = problem.stationary_points(timeout=timeout, **({"box": [(-reach, reach)] * d} if reach else {}))
 done = time.perf_counter()
 peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 print(json.dumps({"data": built - start, "solve": done - built, "status": r.status.value,
@@ -36,8 +37,8 @@ print(json.dumps({"data": built - start, "solve": done - built, "status": r.stat
 STAGES = ("strategies", "witness", "box proof", "classify", "zeros at infinity")
 
 
-def run(loss, d, n, timeout):
-    out = subprocess.run([sys.executable, "-c", RUN, loss, str(d), str(n), str(timeout)], capture_output=True,
+def run(loss, d, n, timeout, box=0.0):
+    out = subprocess.run([sys.executable, "-c", RUN, loss, str(d), str(n), str(timeout), str(box)], capture_output=True,
                          text=True, timeout=10 * timeout + 600)
     if out.returncode:
         return {"error": out.stderr.strip().splitlines()[-1]}
@@ -57,15 +58,20 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--full", action="store_true")
     parser.add_argument("--timeout", type=float, default=60.0)
+    parser.add_argument("--box", type=float, default=0.0, help="search [-R, R]^d instead of the default box, whose "
+                        "reach 50 / min |x_ij| grows like n for Gaussian data")
+    parser.add_argument("--dim", default=None, help="comma-separated dimensions (default 1,2,3; --full 1,2,3,5,10)")
+    parser.add_argument("--loss", default="mse,bce")
     args = parser.parse_args()
-    dims = (1, 2, 3, 5, 10) if args.full else (1, 2, 3)
+    dims = tuple(int(d) for d in args.dim.split(",")) if args.dim else (1, 2, 3, 5, 10) if args.full else (1, 2, 3)
     sizes = (100, 1000, 10_000, 100_000) if args.full else (100, 1000, 10_000)
-    print(f"timeout {args.timeout:g} s per run; seconds per stage: " + ", ".join(STAGES))
-    for loss in ("mse", "bce"):
+    print(f"timeout {args.timeout:g} s per run; box {f'[-{args.box:g}, {args.box:g}]^d' if args.box else 'default'}; "
+          "seconds per stage: " + ", ".join(STAGES))
+    for loss in args.loss.split(","):
         for d in dims:
             finished = []
             for n in sizes:
-                result = run(loss, d, n, args.timeout)
+                result = run(loss, d, n, args.timeout, args.box)
                 if "error" in result:
                     print(f"sigmoid+{loss:<4} d={d:<2} n={n:>6}: error {result['error']}")
                     continue
