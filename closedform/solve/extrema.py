@@ -84,7 +84,9 @@ class CriticalValues:
         ends = phi(ia.Intervals(np.concatenate([T.lo, T.lo]), np.concatenate([T.hi, T.hi])),
                    ia.Intervals.points(np.concatenate([H.lo, H.hi])))
         lo, hi = np.minimum(ends.lo[:size], ends.lo[size:]), np.maximum(ends.hi[:size], ends.hi[size:])
-        count = size // self.hc_lo.shape[0]
+        count, rest = divmod(size, self.hc_lo.shape[0])
+        if rest:
+            raise ValueError(f"{size} pre-activations are not whole boxes of {self.hc_lo.shape[0]} terms")
         for j in range(self.hc_lo.shape[1]):
             inside = (H.lo <= np.tile(self.hc_hi[:, j], count)) & (H.hi >= np.tile(self.hc_lo[:, j], count))
             if inside.any():

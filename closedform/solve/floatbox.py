@@ -145,7 +145,7 @@ class FloatIntervalModel:
         self.g = _Compiled(fns.g)
         self.g_h = _Compiled(fns.g_h)
         self.g_hh = _Compiled(sp.diff(fns.g_h, h))
-        targets = reduced.neuron.data.t
+        targets = reduced.model.T_exact  # one per row of model.T, in its order
         self.g_range = CriticalValues.build(interval_ready(fns.g), self.g, targets)
         self.g_h_range = CriticalValues.build(interval_ready(fns.g_h), self.g_h, targets)
         part = sign_part(fns.g)
