@@ -60,8 +60,16 @@ class PerSample:
 
     def numpy(self, name: str, T: np.ndarray, H: np.ndarray) -> np.ndarray:
         """Evaluate ``name`` in {loss, g, g_h} elementwise in float64 (NaN where it overflows)."""
+        function = self._function(name, "numpy")
+        shape = np.broadcast(T, H).shape
         with np.errstate(all="ignore"):
-            return np.broadcast_to(self._function(name, "numpy")(T, H), np.broadcast(T, H).shape)
+            if len(shape) < 2 or np.shape(H) != shape or np.shape(T) != shape[1:] or np.prod(shape) <= CHUNK_ELEMENTS:
+                return np.broadcast_to(function(T, H), shape)
+            out = np.empty(shape)  # rows of H a few at a time: temporaries stay in cache, no fresh pages each
+            step = max(1, CHUNK_ELEMENTS // shape[-1])
+            for start in range(0, shape[0], step):
+                out[start:start + step] = function(T, H[start:start + step])
+            return out
 
     def mp(self, name: str, t_value, h_value):
         return self._function(name, "mpmath")(t_value, h_value)
@@ -94,6 +102,7 @@ def _float_namespace(expr):
 
 
 SIMPLIFY_LIMIT = 25
+CHUNK_ELEMENTS = 2**16  # elements evaluated at once by PerSample.numpy on a batch of points
 
 
 @lru_cache(maxsize=None)
@@ -140,9 +149,14 @@ class NumericModel:
 
     def hessian(self, W):
         W = np.atleast_2d(W)
-        curvature = self.fns.numpy("g_h", self.T, W @ self.Z.T)
+        curvature = np.ascontiguousarray(self.fns.numpy("g_h", self.T, W @ self.Z.T))
+        r = self.Z.shape[1]
+        out = np.empty((W.shape[0], r, r))
         with np.errstate(all="ignore"):
-            return np.einsum("mn,ni,nj->mij", curvature, self.Z, self.Z) + float(self.l2) * np.diag(self.mask)
+            for i in range(r):  # sum_n c_mn z_ni z_nj: one matrix-vector product (BLAS) per entry i <= j
+                for j in range(i, r):
+                    out[:, i, j] = out[:, j, i] = curvature @ (self.Z[:, i] * self.Z[:, j])
+            return out + float(self.l2) * np.diag(self.mask)
 
     def _mp(self):
         """Data as mpf at the current working precision (cached per precision)."""

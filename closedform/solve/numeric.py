@@ -106,13 +106,17 @@ def _newton_search(model, box, iterations, decades):
         current = np.linalg.norm(G[live], axis=1)
         accepted = np.zeros(len(step), dtype=bool)
         trial_W, trial_G = W[live].copy(), G[live].copy()
+        start = W[live]
         for _halving in range(8):
-            candidate = W[live] + step
+            pending = np.flatnonzero(~accepted)
+            if pending.size == 0:
+                break
+            candidate = start[pending] + step[pending]
             cand_G = model.gradient(candidate)
-            better = ~accepted & np.isfinite(cand_G).all(axis=1) & (np.linalg.norm(cand_G, axis=1) <= current)
-            trial_W[better], trial_G[better] = candidate[better], cand_G[better]
-            accepted |= better
-            step[~accepted] /= 2
+            better = np.isfinite(cand_G).all(axis=1) & (np.linalg.norm(cand_G, axis=1) <= current[pending])
+            trial_W[pending[better]], trial_G[pending[better]] = candidate[better], cand_G[better]
+            accepted[pending[better]] = True
+            step[pending[~better]] /= 2
         index = np.flatnonzero(live)
         small = np.linalg.norm(trial_W - W[live], axis=1) <= 1e-13 * (1 + np.linalg.norm(W[live], axis=1))
         W[index], G[index] = trial_W, trial_G
