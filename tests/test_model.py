@@ -173,3 +173,23 @@ def test_float_evaluators_equal_lambdify_with_its_own_modules(activation, loss):
             warnings.simplefilter("ignore")
             expected = np.broadcast_to(reference(T, H), T.shape)
         assert np.array_equal(forms.numpy(name, T, H), expected, equal_nan=True), name
+
+
+def test_a_large_batch_is_evaluated_in_chunks_to_the_same_values():
+    """2000 rows x 60 points (over CHUNK_ELEMENTS): each point's per-sample values equal its own unchunked
+    evaluation bit for bit, the Hessian the direct sum_n g_h(t_n, z_n.w) z_n z_n^T (einsum) to rounding."""
+    from closedform.model.evaluators import CHUNK_ELEMENTS
+
+    rng = np.random.default_rng(4)
+    X = np.round(rng.normal(size=(2000, 3)), 3)
+    T = np.round(rng.uniform(0.05, 0.95, 2000), 2)
+    model = cf.Neuron("sigmoid", "mse", data=(X, T)).numeric
+    W = rng.normal(size=(60, 3)) * 2
+    assert W.shape[0] * X.shape[0] > CHUNK_ELEMENTS
+    pre = W @ model.Z.T
+    values, H = model.fns.numpy("g", model.T, pre), model.hessian(W)
+    for k in (0, 31, 59):
+        assert np.array_equal(values[k], model.fns.numpy("g", model.T, pre[k]))
+    np.testing.assert_allclose(model.gradient(W), values @ model.Z, rtol=1e-13)
+    curvature = model.fns.numpy("g_h", model.T, (W @ model.Z.T)[:5])
+    np.testing.assert_allclose(H[:5], np.einsum("mn,ni,nj->mij", curvature, model.Z, model.Z), rtol=1e-12, atol=1e-12)
