@@ -254,19 +254,25 @@ class SignCones:
         some = np.flatnonzero((pattern != 0).any(axis=1))
         if some.size == 0:
             return out
-        patterns, which = np.unique(pattern[some], axis=0, return_inverse=True)
-        verdicts = np.array([self._separated(tuple(int(s) for s in p)) for p in patterns])
-        out[some] = verdicts[which.ravel()]
+        verdicts = {}
+        for k in some:  # a pattern's bytes are its key: hashing n signs as a tuple cost more than the test
+            key = pattern[k].astype(np.int8).tobytes()
+            if key not in verdicts:
+                verdicts[key] = self._separated(key, pattern[k])
+            out[k] = verdicts[key]
         return out
 
-    def _separated(self, pattern) -> bool:
-        if pattern not in self.known:
-            others = [z for s, z in zip(pattern, self.z) if s == 0]
+    def _separated(self, key: bytes, pattern) -> bool:
+        if key not in self.known:
+            others = [z for s, z in zip(pattern.tolist(), self.z) if s == 0]
+            if len(others) >= self.r and _clearly_spanning(others, self.r):  # v = 0 only: not separated (safe)
+                self.known[key] = False
+                return False
             basis = _null_space(others, self.r)
             rows = [(s, tuple(sum(a * b for a, b in zip(z, column)) for column in basis))
-                    for s, z in zip(pattern, self.z) if s != 0] if basis else []
-            self.known[pattern] = bool(rows) and separating_direction(rows) is not None
-        return self.known[pattern]
+                    for s, z in zip(pattern.tolist(), self.z) if s != 0] if basis else []
+            self.known[key] = bool(rows) and separating_direction(rows) is not None
+        return self.known[key]
 
 
 def _integer_row(z) -> list:
@@ -274,6 +280,12 @@ def _integer_row(z) -> list:
     z = [sp.Rational(v) for v in z]
     q = math.lcm(*(int(v.q) for v in z))
     return [int(v.p) * (q // int(v.q)) for v in z]
+
+
+def _clearly_spanning(rows, r: int) -> bool:
+    """The float singular values of the rows show rank r with a wide margin (saying False is always safe)."""
+    singular = np.linalg.svd(np.array(rows, dtype=float), compute_uv=False)
+    return singular[r - 1] > 1e-6 * singular[0]
 
 
 def _null_space(rows, r: int) -> list:
