@@ -24,7 +24,7 @@ from .separation import separating_direction
 BATCH = 256  # boxes decided in one vectorised pass (fewer when boxes x samples would pass BATCH_ELEMENTS)
 BATCH_ELEMENTS = 2**18
 MAX_BOXES = 40000
-MAX_DIRECTIONS = 64  # valley lines (r = 2) beyond which the directional test is skipped
+MAX_DIRECTIONS = 64  # valley lines (r = 2) beyond which the mpmath model skips the directional test
 DIGITS = 20
 CUT = mpmath.mpf(511) / 1024
 
@@ -70,8 +70,8 @@ def _centred_gradient(G_centre, X, centre, H):
     return [G_centre[j] + sum((H[j][k] * (X[k] - centre[k]) for k in range(r)), iv.mpf(0)) for j in range(r)]
 
 
-def valley_lines(z) -> list:
-    """In 2-D, each distinct line z_i.c = 0 through the data (none beyond MAX_DIRECTIONS): its direction d
+def valley_lines(z, limit=MAX_DIRECTIONS) -> list:
+    """In 2-D, each distinct line z_i.c = 0 through the data (none beyond ``limit``, None: no limit): its direction d
     (exact, largest entry 1) and the rows on it, those with d.z_i = 0. Along d a row on the line drops out
     exactly, which decides boxes in a valley where its term sits at its zero (a zero at infinity inside the
     hyperplane z_i.c = 0)."""
@@ -84,7 +84,7 @@ def valley_lines(z) -> list:
             scale = max(abs(a), abs(b))
             d = (-b / scale, a / scale)
             lines.setdefault(d if (d[0] > 0 or (d[0] == 0 and d[1] > 0)) else (-d[0], -d[1]), []).append(index)
-            if len(lines) > MAX_DIRECTIONS:
+            if limit is not None and len(lines) > limit:
                 return []
     return list(lines.items())
 
@@ -396,8 +396,9 @@ def batch_search(model, box, fallback, hessian_at, max_boxes: int = MAX_BOXES, c
 def box_search(reduced, box, max_boxes: int = MAX_BOXES):
     """Run :func:`batch_search` for a reduced problem; returns (unique boxes as [(lo, hi), ...] of mpf,
     undecided, boxes examined), plain values that cross a process boundary."""
-    lines = valley_lines(reduced.z)
-    found = batch_search(FloatIntervalModel(reduced, lines), box, _MpBox(IntervalModel(reduced), lines),
+    lines = valley_lines(reduced.z, limit=None)  # the float model tests the few nearest each box
+    found = batch_search(FloatIntervalModel(reduced, lines), box,
+                         _MpBox(IntervalModel(reduced), lines if len(lines) <= MAX_DIRECTIONS else []),
                          reduced.model.mp_hessian, max_boxes, SignCones(reduced))
     unique = [[(mpmath.mpf(x._mpi_[0]), mpmath.mpf(x._mpi_[1])) for x in X] for X in found.unique]
     return unique, found.undecided, found.boxes

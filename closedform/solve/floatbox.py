@@ -25,6 +25,7 @@ from .extrema import CriticalValues, in_exp
 TINY = 1e-200  # a gradient enclosure inside (-TINY, TINY) may hold underflowed terms (e^-2|h| is 0 in float64
 # past |h| = 372): such a box is put to the mpmath model when float64 leaves it undecided
 MAX_DEPTH = 4
+VALLEYS_PER_BOX = 4  # valley lines (2-D) tested on each box: the nearest ones
 HESSIAN_DEPTH = 3
 
 _u, _v = sp.symbols("u v", positive=True)
@@ -140,7 +141,8 @@ class FloatIntervalModel:
     digits = 10  # an enclosure of a point resolves about this many digits (the rounding of sums over n terms)
 
     def __init__(self, reduced, lines=()):
-        """``lines``: [(d, rows on the line)] from :func:`.exclusion.valley_lines` (2-D)."""
+        """``lines``: [(d, rows on the line)] from :func:`.exclusion.valley_lines` (2-D), however many: each box
+        tests the few nearest it."""
         fns = reduced.neuron.fns
         self.g = _Compiled(fns.g)
         self.g_h = _Compiled(fns.g_h)
@@ -156,12 +158,12 @@ class FloatIntervalModel:
         self.l2 = ia.constant(reduced.neuron.l2)
         self.mask = list(reduced.regularised)
         self.r = reduced.r
-        self.directions = []
-        for d, on_line in lines:
-            D = [ia.constant(dj) for dj in d]
-            weights = D[0] * self.Z[:, 0] + D[1] * self.Z[:, 1]
-            weights.lo[on_line] = weights.hi[on_line] = 0.0
-            self.directions.append((D, weights))
+        self.line_of = np.full(model.Z.shape[0], -1)  # each row's valley line (-1: a zero row)
+        ends = [[ia.constant(dj) for dj in d] for d, _ in lines]
+        self.D = [ia.Intervals(np.array([e[j].lo for e in ends]), np.array([e[j].hi for e in ends]))
+                  for j in range(2)] if lines else []
+        for index, (_, on_line) in enumerate(lines):
+            self.line_of[on_line] = index
 
     def _pre(self, lo, hi):
         """The boxes [lo_k, hi_k] (arrays K x r) as r Intervals of shape (K,), and the pre-activations z_i.c
@@ -193,14 +195,51 @@ class FloatIntervalModel:
         G = self._range(self.g, self.g_h, self.g_range, count, H, 0)
         G = ia.Intervals(G.lo.reshape(count, -1), G.hi.reshape(count, -1))
         gradient = [ia.total(G * self.Z[:, j], axis=1) + self._l2(X, j) for j in range(self.r)]
-        valleys = [ia.total(G * weights, axis=1) + sum((self._l2(X, j) * dj for j, dj in enumerate(d)),
-                                                       ia.constant(0))
-                   for d, weights in self.directions]
+        valleys = self._valleys(X, H, G) if self.D else []
         lossy = np.zeros(count, bool)
         for g in gradient:
             lossy |= ~np.isfinite(g.lo) | ~np.isfinite(g.hi) | (np.maximum(np.abs(g.lo), np.abs(g.hi)) < TINY)
         signs = np.where(G.lo > 0, 1, np.where(G.hi < 0, -1, 0)).astype(np.int8)
         return BatchGradient(gradient, valleys, lossy, signs)
+
+    def nearest_lines(self, H, count: int):
+        """Per box (pre-activations H over K = ``count`` boxes, flattened box-major), up to VALLEYS_PER_BOX valley
+        lines nearest it, those it crosses first (rows whose pre-activation interval reaches 0): arrays (box,
+        line, slot) of the pairs."""
+        n = self.line_of.size
+        distance = np.where(H.lo > 0, H.lo, np.where(H.hi < 0, -H.hi, 0.0)).reshape(count, n)
+        distance[:, self.line_of < 0] = np.inf
+        take = min(n, 4 * VALLEYS_PER_BOX)  # rows nearest each box, nearest first
+        nearest = np.argpartition(distance, take - 1, axis=1)[:, :take] if take < n else np.tile(np.arange(n), (count, 1))
+        nearest = np.take_along_axis(nearest, np.argsort(np.take_along_axis(distance, nearest, 1), axis=1), 1)
+        boxes, chosen, slots = [], [], []
+        for k, rows in enumerate(nearest):
+            lines = list(dict.fromkeys(self.line_of[rows[np.isfinite(distance[k, rows])]].tolist()))
+            for slot, line in enumerate(lines[:VALLEYS_PER_BOX]):
+                boxes.append(k), chosen.append(line), slots.append(slot)
+        return np.array(boxes, int), np.array(chosen, int), np.array(slots, int)
+
+    def _valleys(self, X, H, G) -> list:
+        """d . grad over each box for the valley lines nearest it (:meth:`nearest_lines`), the rows on the line
+        left out (d . z_i = 0 exactly): one Intervals of shape (K,) per slot, (-oo, oo) where a box has fewer
+        lines. O(n) per box and line."""
+        count = G.shape[0]
+        boxes, chosen, slots = self.nearest_lines(H, count)
+        out = [ia.Intervals(np.full(count, -np.inf), np.full(count, np.inf)) for _ in range(VALLEYS_PER_BOX)]
+        if not boxes.size:
+            return out
+        D = [d[chosen][:, None] for d in self.D]
+        weights = D[0] * self.Z[:, 0] + D[1] * self.Z[:, 1]
+        on_line = self.line_of[None, :] == chosen[:, None]
+        weights = ia.Intervals(np.where(on_line, 0.0, weights.lo), np.where(on_line, 0.0, weights.hi))
+        total = ia.total(G[boxes] * weights, axis=1)
+        for j in range(2):
+            if self.mask[j]:
+                total = total + self._l2(X, j)[boxes] * D[j][:, 0]
+        for slot in range(VALLEYS_PER_BOX):
+            mine = slots == slot
+            out[slot].lo[boxes[mine]], out[slot].hi[boxes[mine]] = total.lo[mine], total.hi[mine]
+        return out
 
     def term_signs(self, lo, hi, signs) -> np.ndarray:
         """``signs`` (K x n, from :meth:`batch_gradient`) completed where a term's enclosure underflowed to a
