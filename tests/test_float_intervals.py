@@ -16,7 +16,7 @@ from mpmath import iv
 import closedform as cf
 from closedform.solve import exclusion, intervals as ia
 from closedform.solve.certify import IntervalModel, interval_digits
-from closedform.solve.floatbox import FloatIntervalModel
+from closedform.solve.floatbox import VALLEYS_PER_BOX, FloatIntervalModel
 from closedform.solve.reduction import reduce
 
 mpmath.mp.dps = 60
@@ -362,9 +362,9 @@ def test_probit_tails_are_decided_by_the_signs_of_their_terms():
 
 def test_many_valley_lines_are_tested_near_each_box():
     """2-D sigmoid + mse, n = 100 Gaussian rows (100 valley lines z_i.c = 0, beyond the mpmath model's 64): on
-    [-50, 50]^2 the float search tests the lines nearest each box and completes in 1539 sub-boxes (testing none
+    [-50, 50]^2 the float search tests the lines nearest each box and completes in 1445 sub-boxes (testing none
     leaves 649 undecided at 5000), its one zero enclosing the minimum SciPy's BFGS reaches from 9 starts, the
-    Hessian there positive definite. The lines tested on a box are the 4 nearest it (by its corners), and their
+    Hessian there positive definite. The lines tested on a box are the 8 nearest it (by its corners), and their
     sums contain d . grad at sample points (60-digit mpmath)."""
     from scipy.optimize import minimize
 
@@ -387,14 +387,14 @@ def test_many_valley_lines_are_tested_near_each_box():
     assert any(np.isfinite(v.lo[0]) for v in found.valleys)
     lines = exclusion.valley_lines(reduced.z, limit=None)
     boxes, chosen, slots = fast.nearest_lines(fast._pre(lo, hi)[1], 1)
-    assert len(chosen) == 4 and len(set(chosen.tolist())) == 4
+    assert len(chosen) == VALLEYS_PER_BOX and len(set(chosen.tolist())) == VALLEYS_PER_BOX
     corners = np.array(list(itertools.product(*zip(lo[0], hi[0]))))
     reach = X @ corners.T  # each row's pre-activation at the four corners: the line crosses the box iff signs differ
     distance = np.where((reach.min(axis=1) <= 0) & (reach.max(axis=1) >= 0), 0.0, np.abs(reach).min(axis=1))
     by_line = {}
     for line, (_, rows) in enumerate(lines):
         by_line[line] = min(distance[rows])
-    assert max(by_line[line] for line in chosen) <= sorted(by_line.values())[3] + 1e-9  # the 4 nearest lines
+    assert max(by_line[line] for line in chosen) <= sorted(by_line.values())[VALLEYS_PER_BOX - 1] + 1e-9  # nearest
     with mpmath.workdps(60):
         for c in ([3.0, -7.0], [3.25, -6.5], [3.5, -6.0]):
             gradient = reduced.model.mp_gradient([mpmath.mpf(v) for v in c])

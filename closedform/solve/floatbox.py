@@ -25,7 +25,7 @@ from .extrema import CriticalValues, in_exp
 TINY = 1e-200  # a gradient enclosure inside (-TINY, TINY) may hold underflowed terms (e^-2|h| is 0 in float64
 # past |h| = 372): such a box is put to the mpmath model when float64 leaves it undecided
 MAX_DEPTH = 4
-VALLEYS_PER_BOX = 4  # valley lines (2-D) tested on each box: the nearest ones
+VALLEYS_PER_BOX = 8  # valley lines (2-D) tested on each box: the nearest ones
 HESSIAN_DEPTH = 3
 
 _u, _v = sp.symbols("u v", positive=True)
