@@ -105,6 +105,8 @@ def test_terms_it_cannot_handle_are_refused():
     assert extrema.CriticalValues.build(expr, phi, [sp.sqrt(2) / 2]) is None  # not rational
     silu, silu_phi = _term("silu", "mse")  # h times a function of e^h: neither form
     assert extrema.CriticalValues.build(silu, silu_phi, [sp.Rational(1, 2)]) is None
+    irrational = sp.pi * h - t  # custom(pi*h) + mse-like: coefficients outside Q
+    assert extrema.CriticalValues.build(irrational**2, _Compiled(irrational**2), [sp.Rational(1, 2)]) is None
     pole = 1 / (sp.exp(h) - 2) - t  # a pole at h = log 2
     assert extrema.CriticalValues.build(pole, _Compiled(pole), [sp.Rational(1, 2)]) is None
     assert extrema._has_pole(extrema._in_variable(sp.Symbol("u", positive=True) + 3, sp.Symbol("u", positive=True)),

@@ -402,3 +402,8 @@ def test_many_valley_lines_are_tested_near_each_box():
                 d = lines[line][0]
                 value = sum(mpmath.mpf(dj.numerator) / dj.denominator * g for dj, g in zip(d, gradient))
                 assert found.valleys[slot].lo[0] <= value <= found.valleys[slot].hi[0]
+
+
+def test_empty_intervals_multiply_to_empty():
+    assert (ia.Intervals([], []) * ia.Intervals([], [])).shape == (0,)
+    assert (ia.Intervals([], []) * 3).shape == (0,)

@@ -60,6 +60,8 @@ class CriticalValues:
             return None
         denominator = _in_variable(sp.fraction(sp.together(form))[1], variable)
         slope = _in_variable(sp.fraction(sp.together(sp.diff(form, variable)))[0], variable)
+        if denominator is None or slope is None:  # an irrational coefficient (custom(pi*h)): the bisection serves
+            return None
         exact = {target: Fraction(str(sp.Rational(target))) for target in groups}
         if any(_has_pole(denominator, exact[target], positive) for target in groups):
             return None
@@ -97,12 +99,14 @@ class CriticalValues:
 
 def _in_variable(expr, variable) -> list:
     """``expr`` (a polynomial in the variable and t) as its coefficients, lowest power first, each a list of
-    (power of t, Fraction) pairs."""
+    (power of t, Fraction) pairs; None when a coefficient is not rational."""
     poly = sp.Poly(expr, variable)
     out = []
     for coefficient in reversed(poly.all_coeffs()):
         terms = sp.Poly(coefficient, t).terms() if coefficient.has(t) else [((0,), coefficient)]
-        out.append([(k, Fraction(int(sp.Rational(c).p), int(sp.Rational(c).q))) for (k,), c in terms])
+        if not all(sp.sympify(c).is_Rational for _, c in terms):
+            return None
+        out.append([(k, Fraction(int(c.p), int(c.q))) for (k,), c in terms])
     return out
 
 

@@ -200,6 +200,8 @@ class Intervals:
 def _signed_product(a: Intervals, b: Intervals):
     """a * b when each factor keeps one sign throughout (the common case: e^h, a sigmoid, their powers): two
     products instead of four and no min/max; None otherwise (and where an endpoint product is 0 * oo)."""
+    if a.lo.size == 0 or b.lo.size == 0:
+        return None
     a_pos, b_pos = a.lo.min() >= 0, b.lo.min() >= 0
     a_neg, b_neg = not a_pos and a.hi.max() <= 0, not b_pos and b.hi.max() <= 0
     if not (a_pos or a_neg) or not (b_pos or b_neg):
