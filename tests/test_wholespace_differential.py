@@ -279,7 +279,7 @@ FIXED = [
     # sigmoid mse in three variables: two minima and a saddle between them.
     {"id": "dim3-sigmoid-mse-two-minima", "activation": "sigmoid", "loss": "mse", "dim": 3, "bias": False,
      "data": [((0, 1, -1), "1/4"), ((1, -1, -1), "3/4"), ((1, -1, 0), "0"), ((-1, 0, 0), "1/4"), ((0, -1, 0), "3/4")],
-     "kinds": ["min", "min", "saddle"]},
+     "kinds": ["min", "min", "saddle"], "timeout": 40},  # 14-16 s of work: 20 s flaked on a slow CI run
 ]
 
 
@@ -293,7 +293,7 @@ def test_fixed_case(case):
     with mpmath.workdps(60):
         for expected in case.get("points", list)():   # the hand-derived points (60 digits) are found
             assert any(_same(q.w, tuple(_mpf(v) for v in expected), 1e-40) for q in truth), (expected, truth)
-    r = neuron(problem).stationary_points(timeout=TIMEOUT)
+    r = neuron(problem).stationary_points(timeout=case.get("timeout", TIMEOUT))
     cmd = command(problem)
     assert r.status is not cf.Status.INCONSISTENT, cmd
     assert r.complete and r.box is None, (cmd, r.summary())
