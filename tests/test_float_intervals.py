@@ -5,6 +5,7 @@ import itertools
 import math
 import os
 import random
+from fractions import Fraction
 
 import mpmath
 import numpy as np
@@ -111,7 +112,7 @@ def _problem(activation, loss, data):
 def _enclosures_agree(reduced, box):
     """Gradient and Hessian over ``box`` by both models: the float one must contain the 60-digit gradient at
     sample points, and overlap the mpmath interval enclosure."""
-    fast, slow = FloatIntervalModel(reduced, exclusion.valley_lines(reduced.z)), IntervalModel(reduced)
+    fast, slow = FloatIntervalModel(reduced, exclusion.hyperplanes(reduced.z)), IntervalModel(reduced)
     with mpmath.workdps(30), interval_digits(30):
         X = [iv.mpf(list(b)) for b in box]
         g_fast, g_slow = fast.gradient(X), slow.gradient(X)
@@ -142,7 +143,8 @@ def _search(reduced, box, fast):
     lines = exclusion.valley_lines(reduced.z)
     slow = exclusion._MpBox(IntervalModel(reduced), lines)
     if fast:
-        return exclusion.batch_search(FloatIntervalModel(reduced, lines), box, slow, reduced.model.mp_hessian)
+        return exclusion.batch_search(FloatIntervalModel(reduced, exclusion.hyperplanes(reduced.z)), box, slow,
+                                      reduced.model.mp_hessian)
     return exclusion.search(slow, box, reduced.model.mp_hessian)
 
 
@@ -381,29 +383,112 @@ def test_many_valley_lines_are_tested_near_each_box():
               for start in itertools.product((-20, 0, 20), repeat=2)}
     inside = [m for m in minima if all(lo - 1e-6 <= v <= hi + 1e-6 for v, (lo, hi) in zip(m, unique[0]))]
     assert inside and np.all(np.linalg.eigvalsh(model.hessian(np.array(inside[0]))[0]) > 0)
-    fast = FloatIntervalModel(reduced, exclusion.valley_lines(reduced.z, limit=None))
+    planes = exclusion.hyperplanes(reduced.z)
+    fast = FloatIntervalModel(reduced, planes)
     lo, hi = np.array([[3.0, -7.0]]), np.array([[3.5, -6.0]])
-    found = fast.batch_gradient(lo, hi)
-    assert any(np.isfinite(v.lo[0]) for v in found.valleys)
-    lines = exclusion.valley_lines(reduced.z, limit=None)
-    boxes, chosen, slots = fast.nearest_lines(fast._pre(lo, hi)[1], 1)
-    assert len(chosen) == VALLEYS_PER_BOX and len(set(chosen.tolist())) == VALLEYS_PER_BOX
+    valleys = fast.valleys(lo, hi, fast.batch_gradient(lo, hi))
+    assert any(np.isfinite(v.lo[0]) for v in valleys)
+    boxes, slots, sets = fast.nearest_planes(fast._pre(lo, hi)[1], 1)
+    chosen = [key[0] for key in sets]
+    assert len(chosen) == VALLEYS_PER_BOX and len(set(chosen)) == VALLEYS_PER_BOX
     corners = np.array(list(itertools.product(*zip(lo[0], hi[0]))))
     reach = X @ corners.T  # each row's pre-activation at the four corners: the line crosses the box iff signs differ
     distance = np.where((reach.min(axis=1) <= 0) & (reach.max(axis=1) >= 0), 0.0, np.abs(reach).min(axis=1))
-    by_line = {}
-    for line, (_, rows) in enumerate(lines):
-        by_line[line] = min(distance[rows])
+    by_line = {line: min(distance[rows]) for line, (_, rows) in enumerate(planes)}
     assert max(by_line[line] for line in chosen) <= sorted(by_line.values())[VALLEYS_PER_BOX - 1] + 1e-9  # nearest
     with mpmath.workdps(60):
         for c in ([3.0, -7.0], [3.25, -6.5], [3.5, -6.0]):
             gradient = reduced.model.mp_gradient([mpmath.mpf(v) for v in c])
             for line, slot in zip(chosen, slots):
-                d = lines[line][0]
-                value = sum(mpmath.mpf(dj.numerator) / dj.denominator * g for dj, g in zip(d, gradient))
-                assert found.valleys[slot].lo[0] <= value <= found.valleys[slot].hi[0]
+                a, b = planes[line][0]  # the normal; the line's direction is (-b, a)
+                value = -b * gradient[0] + a * gradient[1]
+                assert valleys[slot].lo[0] <= value <= valleys[slot].hi[0]
 
 
 def test_empty_intervals_multiply_to_empty():
     assert (ia.Intervals([], []) * ia.Intervals([], [])).shape == (0,)
     assert (ia.Intervals([], []) * 3).shape == (0,)
+
+
+def _exact_range_of_sum(x: ia.Intervals, w: ia.Intervals, k: int, p: int):
+    """[min, max] of sum_i x_ki w_ip over the intervals, in exact rationals: the sum is separable, so each
+    product's least and greatest corner add up."""
+    lo = hi = Fraction(0)
+    for i in range(x.lo.shape[1]):
+        corners = [Fraction(a) * Fraction(b) for a in (x.lo[k, i], x.hi[k, i]) for b in (w.lo[i, p], w.hi[i, p])]
+        lo, hi = lo + min(corners), hi + max(corners)
+    return lo, hi
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_interval_matrix_products_enclose_the_exact_range_tightly(seed):
+    """matmul (midpoint-radius, BLAS) against the exact rational range of each entry: contained, and no wider
+    than the exact width plus a few relative units of the magnitudes (the rounding terms) where w is data (one
+    ulp wide; midpoint-radius overestimates products of two wide intervals, so a wide w is only contained).
+    Entries mix signs, straddle 0, are points or wide, and span 1e-300 ... 1e+300 (subnormal products too)."""
+    rng = np.random.default_rng(seed)
+    K, n, p = 5, 40, 3
+    scale = 10.0 ** rng.integers(-300 if seed % 2 else -8, 280 if seed % 2 else 8, size=(K, n)).astype(float)
+    a = rng.normal(size=(K, n)) * scale
+    width = np.where(rng.random((K, n)) < 0.3, 0.0, np.abs(rng.normal(size=(K, n))) * scale)
+    x = ia.Intervals(a, a + width)
+    c = rng.normal(size=(n, p)) * 10.0 ** rng.integers(-20, 20, size=(n, p))
+    w = ia.Intervals.around(c) if seed % 3 else ia.Intervals(c - np.abs(c) / 7, c)
+    out = ia.matmul(x, w)
+    for k in range(K):
+        for j in range(p):
+            lo, hi = _exact_range_of_sum(x, w, k, j)
+            assert Fraction(out.lo[k, j]) <= lo and hi <= Fraction(out.hi[k, j])
+            magnitude = sum(abs(Fraction(v)) * abs(Fraction(u)) for v, u in
+                            zip(np.maximum(np.abs(x.lo[k]), np.abs(x.hi[k])), np.maximum(np.abs(w.lo[:, j]), np.abs(w.hi[:, j]))))
+            slack = Fraction(out.hi[k, j]) - Fraction(out.lo[k, j]) - (hi - lo)
+            if seed % 3:
+                assert slack <= magnitude * Fraction(16 * (n + 4), 2**53) + 200 * n * Fraction(2.0**-1074)
+
+
+def test_interval_matrix_products_with_unbounded_entries_fall_back_to_the_endpoint_form():
+    x = ia.Intervals(np.array([[1.0, -np.inf]]), np.array([[2.0, 3.0]]))
+    w = ia.Intervals(np.array([[1.0], [-1.0]]), np.array([[1.0], [-1.0]]))
+    out = ia.matmul(x, w)  # [1, 2] - [-oo, 3] = [-2, oo)
+    assert out.lo[0, 0] <= -2 and out.hi[0, 0] == np.inf
+
+
+def test_three_dimensional_valleys_leave_out_the_rows_in_the_span_of_the_nearest_planes():
+    """3-D: each valley direction is orthogonal (exactly, in integers) to two of the planes nearest the box;
+    the rows on those planes, and any other row in their span, have weight exactly 0; and each valley sum
+    contains d . grad computed at 60 digits at points of the box."""
+    rng = np.random.default_rng(7)
+    X = np.round(rng.normal(size=(30, 3)), 2)
+    X[5] = 2 * X[3]  # a row on another's plane
+    X[6] = X[3] + X[4]  # a row in the span of two rows
+    T = np.round(np.clip(1 / (1 + np.exp(-X @ np.array([1.0, -0.5, 0.3]))), 0.05, 0.95), 2)
+    reduced = reduce(cf.Neuron("sigmoid", "mse", data=(X, T)))
+    planes = exclusion.hyperplanes(reduced.z)
+    assert len(planes) == 29 and sorted(len(rows) for _, rows in planes)[-1] == 2
+    fast = FloatIntervalModel(reduced, planes)
+    lo, hi = np.array([[0.5, -1.0, 2.0]]), np.array([[0.75, -0.5, 2.5]])
+    found = fast.batch_gradient(lo, hi)
+    valleys = fast.valleys(lo, hi, found)
+    boxes, slots, sets = fast.nearest_planes(found.pre, 1)
+    assert len(sets) == 6 and all(len(key) == 2 for key in sets)
+    weights, _ = fast._valley_weights(sets)
+    for column, key in enumerate(sets):
+        d = fast._direction(key)
+        for plane in key:
+            assert sum(a * b for a, b in zip(d, planes[plane][0])) == 0
+        for i, row in enumerate(reduced.z):
+            exact = sum(Fraction(int(sp.Rational(v).p), int(sp.Rational(v).q)) * dj for v, dj in zip(row, d))
+            if exact == 0:
+                assert weights.lo[i, column] == weights.hi[i, column] == 0
+            else:
+                assert Fraction(weights.lo[i, column]) <= exact <= Fraction(weights.hi[i, column])
+    key34 = [k for k in sets if set(k) >= {int(fast.plane_of[3]), int(fast.plane_of[4])}]
+    if key34:  # rows 3, 4, 5 and 6 all lie in the span of planes 3 and 4
+        column = sets.index(key34[0])
+        assert all(weights.lo[i, column] == 0 for i in (3, 4, 5, 6))
+    with mpmath.workdps(60):
+        for c in (lo[0], (lo[0] + hi[0]) / 2, hi[0]):
+            gradient = reduced.model.mp_gradient([mpmath.mpf(v) for v in c])
+            for slot, key in zip(slots, sets):
+                value = sum(dj * g for dj, g in zip(fast._direction(key), gradient))
+                assert valleys[slot].lo[0] <= value <= valleys[slot].hi[0]

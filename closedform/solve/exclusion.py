@@ -71,7 +71,7 @@ def _centred_gradient(G_centre, X, centre, H):
 
 
 def valley_lines(z, limit=MAX_DIRECTIONS) -> list:
-    """In 2-D, each distinct line z_i.c = 0 through the data (none beyond ``limit``, None: no limit): its direction d
+    """In 2-D, each distinct line z_i.c = 0 through the data (none beyond ``limit``): its direction d
     (exact, largest entry 1) and the rows on it, those with d.z_i = 0. Along d a row on the line drops out
     exactly, which decides boxes in a valley where its term sits at its zero (a zero at infinity inside the
     hyperplane z_i.c = 0)."""
@@ -84,9 +84,25 @@ def valley_lines(z, limit=MAX_DIRECTIONS) -> list:
             scale = max(abs(a), abs(b))
             d = (-b / scale, a / scale)
             lines.setdefault(d if (d[0] > 0 or (d[0] == 0 and d[1] > 0)) else (-d[0], -d[1]), []).append(index)
-            if limit is not None and len(lines) > limit:
+            if len(lines) > limit:
                 return []
     return list(lines.items())
+
+
+def hyperplanes(z) -> list:
+    """For r = 2 and 3, each distinct hyperplane z_i.c = 0 through the data: its primitive integer normal (first
+    nonzero entry positive) and the rows on it, those that are multiples of the normal; [] otherwise."""
+    if not z or len(z[0]) not in (2, 3):
+        return []
+    planes = {}
+    for index, row in enumerate(z):
+        normal = _integer_row(row)
+        divisor = math.gcd(*normal)
+        if divisor:
+            normal = [v // divisor for v in normal]
+            sign = 1 if next(v for v in normal if v) > 0 else -1
+            planes.setdefault(tuple(sign * v for v in normal), []).append(index)
+    return list(planes.items())
 
 
 class _MpBox:
@@ -297,19 +313,32 @@ def _null_space(rows, r: int) -> list:
     return [[int(N[i, j]) for i in range(r)] for j in range(nullity)]
 
 
+def _rows(found, rows):
+    """The boxes ``rows`` of a :class:`.floatbox.BatchGradient`."""
+    n = found.terms.shape[1]
+    pre = np.add.outer(rows * n, np.arange(n)).ravel()
+    return type(found)([g[rows] for g in found.gradient], found.lossy[rows], found.signs[rows], found.terms[rows],
+                       found.pre[pre])
+
+
 def _decide_batch(model, lo, hi, cones=None):
     """Verdicts NONE / UNIQUE / SPLIT for the boxes [lo_k, hi_k] (K x r) by the tests of :func:`_decide` in
     float64 (and the sign cones', when given), each test on all the boxes still open at once; and the mask of
     boxes float64 may have misjudged."""
     r = model.r
     verdict = np.full(lo.shape[0], SPLIT)
-    gradient, valleys, lossy, signs = model.batch_gradient(lo, hi)
+    found = model.batch_gradient(lo, hi)
+    lossy = found.lossy
     none = np.zeros(lo.shape[0], bool)
-    for g in gradient + valleys:
+    for g in found.gradient:
         none |= _excludes(g)
+    rest = np.flatnonzero(~none)  # the valley sums and the cones only where the components left a box open
+    if rest.size:
+        for v in model.valleys(lo[rest], hi[rest], _rows(found, rest)):
+            none[rest] |= _excludes(v)
     if cones is not None:
         rest = ~none
-        none[rest] = cones.excluded(model.term_signs(lo[rest], hi[rest], signs[rest]), lo[rest], hi[rest])
+        none[rest] = cones.excluded(model.term_signs(lo[rest], hi[rest], found.signs[rest]), lo[rest], hi[rest])
     verdict[none] = NONE
     open_ = np.flatnonzero(~none)
     if open_.size == 0:
@@ -396,9 +425,8 @@ def batch_search(model, box, fallback, hessian_at, max_boxes: int = MAX_BOXES, c
 def box_search(reduced, box, max_boxes: int = MAX_BOXES):
     """Run :func:`batch_search` for a reduced problem; returns (unique boxes as [(lo, hi), ...] of mpf,
     undecided, boxes examined), plain values that cross a process boundary."""
-    lines = valley_lines(reduced.z, limit=None)  # the float model tests the few nearest each box
-    found = batch_search(FloatIntervalModel(reduced, lines), box,
-                         _MpBox(IntervalModel(reduced), lines if len(lines) <= MAX_DIRECTIONS else []),
+    found = batch_search(FloatIntervalModel(reduced, hyperplanes(reduced.z)), box,  # tests the few planes nearest a box
+                         _MpBox(IntervalModel(reduced), valley_lines(reduced.z)),
                          reduced.model.mp_hessian, max_boxes, SignCones(reduced))
     unique = [[(mpmath.mpf(x._mpi_[0]), mpmath.mpf(x._mpi_[1])) for x in X] for X in found.unique]
     return unique, found.undecided, found.boxes

@@ -11,6 +11,8 @@ or a gradient enclosure within TINY of 0, where terms may have underflowed) the 
 the search asks the mpmath model instead."""
 from __future__ import annotations
 
+import itertools
+from collections import OrderedDict
 from typing import NamedTuple
 
 import numpy as np
@@ -25,8 +27,10 @@ from .extrema import CriticalValues, in_exp
 TINY = 1e-200  # a gradient enclosure inside (-TINY, TINY) may hold underflowed terms (e^-2|h| is 0 in float64
 # past |h| = 372): such a box is put to the mpmath model when float64 leaves it undecided
 MAX_DEPTH = 4
-VALLEYS_PER_BOX = 8  # valley lines (2-D) tested on each box: the nearest ones
+VALLEYS_PER_BOX = 8  # valley directions tested on each box: orthogonal to the nearest planes z_i.c = 0
+PLANES_PER_BOX_3D = 4  # in 3-D, the pairs among this many nearest planes (6 directions)
 HESSIAN_DEPTH = 3
+CACHED_WEIGHTS = 2**23  # valley weights d . z_i kept for reuse (floats per endpoint, ~134 MB at most)
 
 _u, _v = sp.symbols("u v", positive=True)
 
@@ -130,9 +134,10 @@ def sign_part(expr):
 class BatchGradient(NamedTuple):
     """Enclosures over K boxes."""
     gradient: list  # r Intervals of shape (K,)
-    valleys: list  # one per valley line: d . grad
     lossy: np.ndarray  # (K,) a non-finite value, or a component within TINY of 0 (every term may have underflowed)
     signs: np.ndarray  # (K, n) the sign of each term g(t_i, z_i.c) throughout the box, 0 where not strict
+    terms: ia.Intervals  # (K, n) each term g(t_i, z_i.c) over the box
+    pre: ia.Intervals  # (K * n,) the pre-activations z_i.c over each box, box-major
 
 
 class FloatIntervalModel:
@@ -140,9 +145,9 @@ class FloatIntervalModel:
 
     digits = 10  # an enclosure of a point resolves about this many digits (the rounding of sums over n terms)
 
-    def __init__(self, reduced, lines=()):
-        """``lines``: [(d, rows on the line)] from :func:`.exclusion.valley_lines` (2-D), however many: each box
-        tests the few nearest it."""
+    def __init__(self, reduced, planes=()):
+        """``planes``: [(integer normal, rows on it)] from :func:`.exclusion.hyperplanes` (r = 2, 3), however
+        many: each box tests the directions orthogonal to the few nearest it (:meth:`valleys`)."""
         fns = reduced.neuron.fns
         self.g = _Compiled(fns.g)
         self.g_h = _Compiled(fns.g_h)
@@ -155,15 +160,17 @@ class FloatIntervalModel:
         model = reduced.model
         self.Z = ia.Intervals.around(model.Z)
         self.T = ia.Intervals.around(model.T)
+        self.r = reduced.r
+        self.pairs = [(i, j) for i in range(self.r) for j in range(i, self.r)]
+        products = [self.Z[:, i] * self.Z[:, j] for i, j in self.pairs]  # z_ij z_ik, for the Hessian's sums
+        self.ZZ = ia.Intervals(np.stack([p.lo for p in products], 1), np.stack([p.hi for p in products], 1))
         self.l2 = ia.constant(reduced.neuron.l2)
         self.mask = list(reduced.regularised)
-        self.r = reduced.r
-        self.line_of = np.full(model.Z.shape[0], -1)  # each row's valley line (-1: a zero row)
-        ends = [[ia.constant(dj) for dj in d] for d, _ in lines]
-        self.D = [ia.Intervals(np.array([e[j].lo for e in ends]), np.array([e[j].hi for e in ends]))
-                  for j in range(2)] if lines else []
-        for index, (_, on_line) in enumerate(lines):
-            self.line_of[on_line] = index
+        self.plane_of = np.full(model.Z.shape[0], -1)  # each row's hyperplane z_i.c = 0 (-1: a zero row)
+        for index, (_, rows) in enumerate(planes):
+            self.plane_of[rows] = index
+        self.normals = np.array([normal for normal, _ in planes], dtype=object).reshape(len(planes), self.r)
+        self._weights = OrderedDict()  # planes -> their direction's weights d . z_i (lo, hi), last used at the end
 
     def _pre(self, lo, hi):
         """The boxes [lo_k, hi_k] (arrays K x r) as r Intervals of shape (K,), and the pre-activations z_i.c
@@ -188,54 +195,89 @@ class FloatIntervalModel:
         return self.l2 * X[j] if self.mask[j] else ia.constant(0)
 
     def batch_gradient(self, lo, hi) -> BatchGradient:
-        """Over K boxes (lo, hi: K x r): the enclosures of the gradient components and valley sums, the boxes
-        float64 may have misjudged, and each term's strict sign (:class:`BatchGradient`)."""
+        """Over K boxes (lo, hi: K x r): the enclosures of the gradient components, the boxes float64 may have
+        misjudged, each term's strict sign and enclosure (:class:`BatchGradient`)."""
         count = lo.shape[0]
         X, H = self._pre(lo, hi)
         G = self._range(self.g, self.g_h, self.g_range, count, H, 0)
         G = ia.Intervals(G.lo.reshape(count, -1), G.hi.reshape(count, -1))
-        gradient = [ia.total(G * self.Z[:, j], axis=1) + self._l2(X, j) for j in range(self.r)]
-        valleys = self._valleys(X, H, G) if self.D else []
+        sums = ia.matmul(G, self.Z)
+        gradient = [sums[:, j] + self._l2(X, j) for j in range(self.r)]
         lossy = np.zeros(count, bool)
         for g in gradient:
             lossy |= ~np.isfinite(g.lo) | ~np.isfinite(g.hi) | (np.maximum(np.abs(g.lo), np.abs(g.hi)) < TINY)
         signs = np.where(G.lo > 0, 1, np.where(G.hi < 0, -1, 0)).astype(np.int8)
-        return BatchGradient(gradient, valleys, lossy, signs)
+        return BatchGradient(gradient, lossy, signs, G, H)
 
-    def nearest_lines(self, H, count: int):
-        """Per box (pre-activations H over K = ``count`` boxes, flattened box-major), up to VALLEYS_PER_BOX valley
-        lines nearest it, those it crosses first (rows whose pre-activation interval reaches 0): arrays (box,
-        line, slot) of the pairs."""
-        n = self.line_of.size
+    def nearest_planes(self, H, count: int):
+        """Per box (pre-activations H over K = ``count`` boxes, flattened box-major), the valleys it tests: sets of
+        r - 1 of the hyperplanes z_i.c = 0 nearest it (those it crosses first), up to VALLEYS_PER_BOX: arrays
+        (box, slot) and the list of the sets (tuples of plane indices)."""
+        n = self.plane_of.size
         distance = np.where(H.lo > 0, H.lo, np.where(H.hi < 0, -H.hi, 0.0)).reshape(count, n)
-        distance[:, self.line_of < 0] = np.inf
+        distance[:, self.plane_of < 0] = np.inf
         take = min(n, 4 * VALLEYS_PER_BOX)  # rows nearest each box, nearest first
         nearest = np.argpartition(distance, take - 1, axis=1)[:, :take] if take < n else np.tile(np.arange(n), (count, 1))
         nearest = np.take_along_axis(nearest, np.argsort(np.take_along_axis(distance, nearest, 1), axis=1), 1)
-        boxes, chosen, slots = [], [], []
+        boxes, slots, sets = [], [], []
         for k, rows in enumerate(nearest):
-            lines = list(dict.fromkeys(self.line_of[rows[np.isfinite(distance[k, rows])]].tolist()))
-            for slot, line in enumerate(lines[:VALLEYS_PER_BOX]):
-                boxes.append(k), chosen.append(line), slots.append(slot)
-        return np.array(boxes, int), np.array(chosen, int), np.array(slots, int)
+            planes = list(dict.fromkeys(self.plane_of[rows[np.isfinite(distance[k, rows])]].tolist()))
+            chosen = [(p,) for p in planes[:VALLEYS_PER_BOX]] if self.r == 2 else \
+                list(itertools.combinations(planes[:PLANES_PER_BOX_3D], 2))
+            for slot, key in enumerate(chosen[:VALLEYS_PER_BOX]):
+                boxes.append(k), slots.append(slot), sets.append(key)
+        return np.array(boxes, int), np.array(slots, int), sets
 
-    def _valleys(self, X, H, G) -> list:
-        """d . grad over each box for the valley lines nearest it (:meth:`nearest_lines`), the rows on the line
-        left out (d . z_i = 0 exactly): one Intervals of shape (K,) per slot, (-oo, oo) where a box has fewer
-        lines. O(n) per box and line."""
-        count = G.shape[0]
-        boxes, chosen, slots = self.nearest_lines(H, count)
+    def _direction(self, planes: tuple) -> list:
+        """An integer d orthogonal to the planes' normals (r - 1 of them): (-b, a) in 2-D, n1 x n2 in 3-D."""
+        if self.r == 2:
+            a, b = self.normals[planes[0]]
+            return [-b, a]
+        (a1, a2, a3), (b1, b2, b3) = self.normals[planes[0]], self.normals[planes[1]]
+        return [a2 * b3 - a3 * b2, a3 * b1 - a1 * b3, a1 * b2 - a2 * b1]
+
+    def _valley_weights(self, keys: list) -> tuple:
+        """(n x len(keys) weights d . z_i, exactly 0 on every row orthogonal to d; the directions as float
+        intervals): the columns of the sets met last are kept (neighbouring boxes share their nearest planes)."""
+        for key in keys:
+            if key not in self._weights:
+                d = self._direction(key)
+                on_valley = (self.normals @ np.array(d, dtype=object) == 0)[self.plane_of]  # exact, in integers
+                on_valley |= self.plane_of < 0
+                D = [ia.constant(int(dj)) for dj in d]
+                weights = self.Z[:, 0] * D[0]
+                for j in range(1, self.r):
+                    weights = weights + self.Z[:, j] * D[j]
+                self._weights[key] = (np.where(on_valley, 0.0, weights.lo), np.where(on_valley, 0.0, weights.hi), D)
+            self._weights.move_to_end(key)
+        while len(self._weights) > max(len(keys), CACHED_WEIGHTS // self.plane_of.size):
+            self._weights.popitem(last=False)
+        columns = [self._weights[key] for key in keys]
+        return ia.Intervals(np.stack([c[0] for c in columns], 1), np.stack([c[1] for c in columns], 1)), \
+            [c[2] for c in columns]
+
+    def valleys(self, lo, hi, found: BatchGradient) -> list:
+        """d . grad over each box (``found``: its :meth:`batch_gradient`) for the directions d orthogonal to
+        the planes nearest it (:meth:`nearest_planes`): the rows with d . z_i = 0 (those planes' rows among them)
+        drop out exactly, which decides boxes in a valley where those terms vanish. One Intervals of shape (K,)
+        per slot, (-oo, oo) where a box has fewer; one product of the terms with the weights the batch needs."""
+        count = lo.shape[0]
         out = [ia.Intervals(np.full(count, -np.inf), np.full(count, np.inf)) for _ in range(VALLEYS_PER_BOX)]
+        if not self.normals.size or not count:
+            return out
+        boxes, slots, sets = self.nearest_planes(found.pre, count)
         if not boxes.size:
             return out
-        D = [d[chosen][:, None] for d in self.D]
-        weights = D[0] * self.Z[:, 0] + D[1] * self.Z[:, 1]
-        on_line = self.line_of[None, :] == chosen[:, None]
-        weights = ia.Intervals(np.where(on_line, 0.0, weights.lo), np.where(on_line, 0.0, weights.hi))
-        total = ia.total(G[boxes] * weights, axis=1)
-        for j in range(2):
+        index = {key: c for c, key in enumerate(dict.fromkeys(sets))}
+        keys, column = list(index), np.array([index[key] for key in sets])
+        weights, directions = self._valley_weights(keys)
+        total = ia.matmul(found.terms, weights)[boxes, column]
+        X = [ia.Intervals(lo[:, j], hi[:, j]) for j in range(self.r)]
+        for j in range(self.r):
             if self.mask[j]:
-                total = total + self._l2(X, j)[boxes] * D[j][:, 0]
+                d = ia.Intervals(np.array([directions[c][j].lo for c in column]),
+                                 np.array([directions[c][j].hi for c in column]))
+                total = total + self._l2(X, j)[boxes] * d
         for slot in range(VALLEYS_PER_BOX):
             mine = slots == slot
             out[slot].lo[boxes[mine]], out[slot].hi[boxes[mine]] = total.lo[mine], total.hi[mine]
@@ -256,16 +298,15 @@ class FloatIntervalModel:
         count = lo.shape[0]
         _, H = self._pre(lo, hi)
         C = self._range(self.g_h, self.g_hh, self.g_h_range, count, H, HESSIAN_DEPTH)
-        C = ia.Intervals(C.lo.reshape(count, -1), C.hi.reshape(count, -1))
+        sums = ia.matmul(ia.Intervals(C.lo.reshape(count, -1), C.hi.reshape(count, -1)), self.ZZ)
         out = [[None] * self.r for _ in range(self.r)]
         lossy = np.zeros(count, bool)
-        for i in range(self.r):
-            for j in range(i, self.r):
-                entry = ia.total(C * (self.Z[:, i] * self.Z[:, j]), axis=1)
-                if i == j and self.mask[i]:
-                    entry = entry + self.l2
-                out[i][j] = out[j][i] = entry
-                lossy |= ~np.isfinite(entry.lo) | ~np.isfinite(entry.hi)
+        for column, (i, j) in enumerate(self.pairs):
+            entry = sums[:, column]
+            if i == j and self.mask[i]:
+                entry = entry + self.l2
+            out[i][j] = out[j][i] = entry
+            lossy |= ~np.isfinite(entry.lo) | ~np.isfinite(entry.hi)
         return out, lossy
 
     # one box, as mpmath intervals (the interface of :class:`.certify.IntervalModel`) -----------------------
@@ -274,7 +315,8 @@ class FloatIntervalModel:
         """(enclosure of each gradient component, enclosure of each valley sum d . grad) over the box X."""
         box = _from_iv(X)
         found = self.batch_gradient(box.lo[None], box.hi[None])
-        return [_to_iv(g[0]) for g in found.gradient], [_to_iv(v[0]) for v in found.valleys]
+        valleys = self.valleys(box.lo[None], box.hi[None], found)
+        return [_to_iv(g[0]) for g in found.gradient], [_to_iv(v[0]) for v in valleys]
 
     def gradient(self, X):
         return self.enclose(X)[0]
