@@ -227,10 +227,19 @@ def test_a_valley_of_saturated_terms_is_not_a_point():
     """tanh + logcosh with a bias: along w/3 + b = atanh(1/2) the first term is solved and the other two units
     sit at h ~ 350 and 200, contributing ~e^-400 to the gradient, never exactly 0 (found by the thorough
     differential profile at w ~ (-149.8, 50.5)). Such a float-search point must be enclosed by the Krawczyk test
-    to count; it cannot be, so only the genuine minimum near the origin is reported."""
+    to count; it cannot be. Reported: the three genuine points near the origin, those an independent route
+    (mpmath.findroot at 50 digits on the gradient by numerical differentiation, residual < 1e-47, kinds by the
+    Hessian's eigenvalues: (3.50, -0.59), (1.64, 0.76), (-2.12, 1.27)) gives; the float search alone missed
+    both saddles, the box proof's first boxes find them."""
     r = cf.Neuron("tanh", "logcosh", bias=True, data=[("1/3", "1/2"), (-2, 3), (-1, -3)]).stationary_points(timeout=10)
-    assert [p.kind for p in r.points] == [Kind.MIN] and all(p.certified for p in r.points)
-    assert abs(r.points[0].w[0]) < 1 and not r.complete
+    truth = [((-0.705060608544480299, -0.633463084512676599), Kind.SADDLE),
+             ((-0.375344472558679435, 0.342315984945872394), Kind.MIN),
+             ((0.468747214561876797, -0.0148369454977441274), Kind.SADDLE)]
+    found = sorted(((float(p.w[0]), float(p.w[1])), p.kind) for p in r.points)
+    assert len(found) == 3 and all(p.certified for p in r.points)
+    for (w, kind), (v, expected) in zip(found, truth):
+        assert max(abs(a - b) for a, b in zip(w, v)) < 1e-15 and kind is expected
+    assert r.complete and r.box is not None and float(r.box[0][1]) < 149
 
 
 def test_a_saturated_valley_in_rank_deficient_data_is_not_a_region():

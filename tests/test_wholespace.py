@@ -286,3 +286,62 @@ def test_folders_of_dead_workers_are_removed(tmp_path, monkeypatch):
     alive.mkdir()
     msolve._remove_orphans()
     assert not dead.exists() and alive.exists()
+
+
+# sigmoid + mse, d = 2, n = 100 (benchmarks/bench_scaling.py's data): every stationary point in the default box
+# [-4166.67, 4166.67] x [-8333.33, 8333.33] an independent route found (float Newton from each of the 4950
+# crossings of the lines x_i.w = logit(t_i), then mpmath.findroot at 50 digits, residual < 1e-35, kind by the
+# eigenvalues of the Hessian). Far out, two rows unsaturated and the rest saturated make local minima (Auer,
+# Herbster and Warmuth's mechanism): the box grows like n, and so do such points.
+_FAR_POINTS = [((1.013593796250031, -0.8209300359744979), Kind.MIN), ((119.88002437285017, 162.0962655692965), Kind.SADDLE),
+               ((46.89061827, -301.4705364), Kind.SADDLE), ((167.2385002, -449.2708959), Kind.SADDLE),
+               ((106.5745961, -694.9503333), Kind.MIN), ((979.7613947, -2651.638183), Kind.MIN),
+               ((1747.612593, 2384.134596), Kind.MIN)]
+
+
+def _bench_data(n, d):
+    rng = np.random.default_rng(n * 31 + d)
+    X = np.round(rng.normal(size=(n, d)), 3)
+    teacher = 1 / (1 + np.exp(-X @ rng.normal(size=d)))
+    return X, np.round(np.clip(teacher + rng.normal(scale=0.1, size=n), 0.01, 0.99), 2)
+
+
+@pytest.mark.parametrize("timeout", [12] + ([60] if os.environ.get("CLOSEDFORM_THOROUGH") == "1" else []))
+def test_a_default_box_that_grows_like_n_is_proved_up_to_the_largest_box_the_time_allows(timeout):
+    """The box proof climbs from the typical row's scale (8 / median |x_ij|) by doublings towards the default
+    box (50 / min |x_ij|), and claims completeness for the largest box it finished: within it, exactly the
+    independent route's points, with their kinds (with 60 s the box reaches the saddle at (119.9, 162.1))."""
+    from closedform.solve.numeric import LADDER_REACH
+
+    X, t = _bench_data(100, 2)
+    r = cf.Neuron("sigmoid", "mse", data=(X, t)).stationary_points(timeout=timeout)
+    assert r.complete and r.box is not None
+    (lo0, hi0), (lo1, hi1) = [(float(lo), float(hi)) for lo, hi in r.box]
+    median = np.median(np.abs(X), axis=0)
+    assert hi0 >= LADDER_REACH / median[0] - 1e-9 and hi1 >= LADDER_REACH / median[1] - 1e-9
+    assert hi0 < 50 / np.abs(X[:, 0]).min() and any("the claim is for the smaller one" in note for note in r.notes)
+    inside = [(w, kind) for w, kind in _FAR_POINTS if abs(w[0]) < hi0 and abs(w[1]) < hi1]
+    reported = [p for p in r.points if abs(float(p.w[0])) <= hi0 and abs(float(p.w[1])) <= hi1]
+    assert len(reported) == len(inside) >= 1
+    for w, kind in inside:
+        (match,) = [p for p in reported if max(abs(float(a) - b) for a, b in zip(p.w, w)) < 1e-6 * (1 + abs(w[0]))]
+        assert match.kind is kind
+    if timeout == 60:
+        assert len(inside) == 2
+
+
+def test_the_box_ladder_doubles_from_the_median_row_to_the_default_box():
+    """Rungs [-R_j 2^k, R_j 2^k], R_j = 8 / median |x_ij| (by hand: column medians 1 and 2), doubling while the
+    next rung stays under half the default box 50 / min |x_ij| (50 / (1/100) = 5000 and 50 / 1 = 50), each
+    coordinate capped at the default; the last rung is the default box itself."""
+    from closedform.solve.numeric import box_ladder, default_box
+
+    data = [((1, 2), "1/2"), (("1/100", 3), "1/3"), ((-5, 1), "2/3"), ((2, -4), "1/4"), ((-1, "3/2"), "3/4")]
+    reduced = reduce(cf.Neuron("sigmoid", "mse", data=data))
+    box = default_box(reduced)
+    assert [float(hi) for _, hi in box] == [5000.0, 50.0]
+    rungs = box_ladder(reduced, box)
+    assert rungs[-1] is box
+    expected = [8 * 2**k for k in range(9)]  # 8, 16, ..., 2048: 2 * 2048 < 5000, 2 * 4096 > 5000
+    assert [hi for _, hi in (rung[0] for rung in rungs[:-1])] == expected
+    assert [hi for _, hi in (rung[1] for rung in rungs[:-1])] == [min(4 * 2**k, 50) for k in range(9)]

@@ -11,6 +11,7 @@ import numpy as np
 import sympy as sp
 
 BOX_REACH = 50.0  # default box: |h| up to this for the smallest data entry
+LADDER_REACH = 8.0  # the box proof's first box: |h| up to this for a row at its column's median
 MAX_STARTS = 400
 RUNAWAY = 1e6  # a polish whose iterate leaves this multiple of its start has run off to a tail
 WORK_BUDGET = 3e7  # starts x n x r^2 per Newton sweep
@@ -52,6 +53,23 @@ def default_box(reduced) -> list:
         reach = scale / column.min() if column.size else scale
         box.append((-reach, reach))
     return box
+
+
+def box_ladder(reduced, box) -> list:
+    """The boxes the box proof tries in turn, up to ``box`` (the default box, whose reach 50 / min_i |z_ij| grows
+    like n for Gaussian data): [-R_j 2^k, R_j 2^k] from R_j = LADDER_REACH / median_i |z_ij| (the typical row sets
+    the scale), doubling while under half the default, each side at most the default's; the last is ``box``."""
+    Z = np.abs(reduced.model.Z)
+    first = []
+    for j, (_, hi) in enumerate(box):
+        column = Z[:, j][Z[:, j] > 0]
+        first.append(LADDER_REACH / np.median(column) if column.size else hi)
+    ladder = []
+    scale = 1.0
+    while any(2 * r * scale < hi for r, (_, hi) in zip(first, box)):
+        ladder.append([(-min(r * scale, hi), min(r * scale, hi)) for r, (_, hi) in zip(first, box)])
+        scale *= 2
+    return ladder + [box]
 
 
 def starting_points(box, n: int, seed: int = 0, decades: int = 0) -> np.ndarray:

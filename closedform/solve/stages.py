@@ -43,7 +43,7 @@ from .galois import obstruction
 from .generic import Generic
 from .kink import classify_kink, kink_units
 from .linear import Linear, PiecewiseLinear
-from .numeric import MP_HESSIAN_WORK, default_box, newton_search, polish, progress_bar, scale_decades
+from .numeric import MP_HESSIAN_WORK, box_ladder, default_box, newton_search, polish, progress_bar, scale_decades
 from .onepoint import OnePoint
 from .parts import Certificate, ClosedForm, Region, StationaryPoint
 from .polynomial import Polynomial
@@ -357,11 +357,37 @@ class BoxProof(Stage):
         except NotCertifiable as reason:
             state.notes.append(f"box search: not attempted ({reason})")
             return
-        searched = bounded(state, "box search", box_search, reduced, state.box, share=SEARCH_SHARE)
-        if searched is None:
+        rungs = [state.box] if state.user_box else box_ladder(reduced, state.box)
+        proved, spent = None, None
+        for box in rungs:
+            if spent is not None and spent * 2 ** reduced.r > SEARCH_SHARE * state.deadline.left():
+                break  # the next box, up to 2^r times the sub-boxes, would not finish in the time left
+            started = time.monotonic()
+            searched = bounded(state, "box search", box_search, reduced, box, share=SEARCH_SHARE)
+            spent = time.monotonic() - started
+            if searched is not None:
+                state.stats.counts["sub-boxes"] = searched[2]
+            if searched is None or not self._settled(state, box, *searched):
+                break
+            proved = (box, searched)
+        if proved is None:
             return
-        unique, undecided, boxes = searched
-        state.stats.counts["sub-boxes"] = boxes
+        box, (unique, _, boxes) = proved
+        if box is not state.box:
+            state.notes.append(f"box proof: complete in {_text(box)}; the larger box {_text(state.box)} was not "
+                               "finished in the time, so the claim is for the smaller one")
+            state.box = box
+        state.certificate = Certificate(
+            CertificateKind.BOX_EXCLUSION, Scope.BOX,
+            f"{boxes} sub-boxes of {_text(box)} examined: each holds no zero of the gradient or exactly one, and "
+            f"each of the {len(unique)} such zero(s) is a reported point", facts={"boxes": boxes, "unique": len(unique)},
+            checked_by="each sub-box proved to hold one zero contains a verified point")
+
+    @staticmethod
+    def _settled(state, box, unique, undecided, boxes) -> bool:
+        """Whether the search of ``box`` accounts for every zero in it: each box proved to hold one zero holds a
+        verified point (polished and verified here if none is known), and no verified point lies elsewhere."""
+        reduced = state.reduced
         for enclosure in unique:
             inside = [e for e in state.verified if all(lo <= v <= hi for v, (lo, hi) in zip(e.c, enclosure))]
             if inside:
@@ -371,20 +397,20 @@ class BoxProof(Stage):
                     or admit(state, list(point), None, "box search", state.precision + 8) is None:
                 undecided += 1
         if undecided:
-            state.notes.append(f"box search: {undecided} sub-box(es) undecided after {boxes}: completeness not proved")
-            return
-        strays = [e for e in state.verified if _within(e.c, state.box) and not any(_within(e.c, u) for u in unique)]
+            state.notes.append(f"box search: {undecided} sub-box(es) of {_text(box)} undecided after {boxes}: "
+                               "completeness not proved there")
+            return False
+        strays = [e for e in state.verified if _within(e.c, box) and not any(_within(e.c, u) for u in unique)]
         if strays:  # two routes disagree: a verified point where the interval search proved there is no zero
             state.inconsistencies.append(
                 f"box search: {len(strays)} verified point(s) lie in no sub-box proved to hold a zero, e.g. at "
                 f"{', '.join(mpmath.nstr(v, 12) for v in strays[0].c)} (from {', '.join(sorted(strays[0].sources))})")
-            return
-        box = " x ".join(f"[{mpmath.nstr(mpmath.mpf(lo), 6)}, {mpmath.nstr(mpmath.mpf(hi), 6)}]" for lo, hi in state.box)
-        state.certificate = Certificate(
-            CertificateKind.BOX_EXCLUSION, Scope.BOX,
-            f"{boxes} sub-boxes of {box} examined: each holds no zero of the gradient or exactly one, and each of "
-            f"the {len(unique)} such zero(s) is a reported point", facts={"boxes": boxes, "unique": len(unique)},
-            checked_by="each sub-box proved to hold one zero contains a verified point")
+            return False
+        return True
+
+
+def _text(box) -> str:
+    return " x ".join(f"[{mpmath.nstr(mpmath.mpf(lo), 6)}, {mpmath.nstr(mpmath.mpf(hi), 6)}]" for lo, hi in box)
 
 
 def _within(c, box) -> bool:
