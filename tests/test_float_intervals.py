@@ -15,7 +15,7 @@ from hypothesis import assume, given, settings, strategies as st
 from mpmath import iv
 
 import closedform as cf
-from closedform.solve import exclusion, intervals as ia
+from closedform.solve import exclusion, floatbox, intervals as ia
 from closedform.solve.certify import IntervalModel, interval_digits
 from closedform.solve.floatbox import VALLEYS_PER_BOX, FloatIntervalModel
 from closedform.solve.reduction import reduce
@@ -453,19 +453,24 @@ def test_interval_matrix_products_with_unbounded_entries_fall_back_to_the_endpoi
     assert out.lo[0, 0] <= -2 and out.hi[0, 0] == np.inf
 
 
-def test_three_dimensional_valleys_leave_out_the_rows_in_the_span_of_the_nearest_planes():
+@pytest.mark.parametrize("int64", [True, False])
+def test_three_dimensional_valleys_leave_out_the_rows_in_the_span_of_the_nearest_planes(int64, monkeypatch):
     """3-D: each valley direction is orthogonal (exactly, in integers) to two of the planes nearest the box;
     the rows on those planes, and any other row in their span, have weight exactly 0; and each valley sum
-    contains d . grad computed at 60 digits at points of the box."""
+    contains d . grad computed at 60 digits at points of the box. The exact test in int64 and, for normals too
+    large for it, in Python integers."""
+    if not int64:
+        monkeypatch.setattr(floatbox, "EXACT_INT64", 1)
     rng = np.random.default_rng(7)
     X = np.round(rng.normal(size=(30, 3)), 2)
     X[5] = 2 * X[3]  # a row on another's plane
-    X[6] = X[3] + X[4]  # a row in the span of two rows
+    X[6] = np.round(X[3] + X[4], 2)  # a row in the span of two rows (rounded: 0.1 + 0.2 is not 0.3 in float)
     T = np.round(np.clip(1 / (1 + np.exp(-X @ np.array([1.0, -0.5, 0.3]))), 0.05, 0.95), 2)
     reduced = reduce(cf.Neuron("sigmoid", "mse", data=(X, T)))
     planes = exclusion.hyperplanes(reduced.z)
     assert len(planes) == 29 and sorted(len(rows) for _, rows in planes)[-1] == 2
     fast = FloatIntervalModel(reduced, planes)
+    assert fast.normals.dtype == (np.int64 if int64 else object)
     lo, hi = np.array([[0.5, -1.0, 2.0]]), np.array([[0.75, -0.5, 2.5]])
     found = fast.batch_gradient(lo, hi)
     valleys = fast.valleys(lo, hi, found)

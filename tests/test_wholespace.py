@@ -308,7 +308,7 @@ def _bench_data(n, d):
 
 @pytest.mark.parametrize("timeout", [12] + ([60] if os.environ.get("CLOSEDFORM_THOROUGH") == "1" else []))
 def test_a_default_box_that_grows_like_n_is_proved_up_to_the_largest_box_the_time_allows(timeout):
-    """The box proof climbs from the typical row's scale (8 / median |x_ij|) by doublings towards the default
+    """The box proof climbs from the typical row's scale (4 / median |x_ij|) by doublings towards the default
     box (50 / min |x_ij|), and claims completeness for the largest box it finished: within it, exactly the
     independent route's points, with their kinds (with 60 s the box reaches the saddle at (119.9, 162.1))."""
     from closedform.solve.numeric import LADDER_REACH
@@ -331,7 +331,7 @@ def test_a_default_box_that_grows_like_n_is_proved_up_to_the_largest_box_the_tim
 
 
 def test_the_box_ladder_doubles_from_the_median_row_to_the_default_box():
-    """Rungs [-R_j 2^k, R_j 2^k], R_j = 8 / median |x_ij| (by hand: column medians 1 and 2), doubling while the
+    """Rungs [-R_j 2^k, R_j 2^k], R_j = 4 / median |x_ij| (by hand: column medians 1 and 2), doubling while the
     next rung stays under half the default box 50 / min |x_ij| (50 / (1/100) = 5000 and 50 / 1 = 50), each
     coordinate capped at the default; the last rung is the default box itself."""
     from closedform.solve.numeric import box_ladder, default_box
@@ -342,6 +342,6 @@ def test_the_box_ladder_doubles_from_the_median_row_to_the_default_box():
     assert [float(hi) for _, hi in box] == [5000.0, 50.0]
     rungs = box_ladder(reduced, box)
     assert rungs[-1] is box
-    expected = [8 * 2**k for k in range(9)]  # 8, 16, ..., 2048: 2 * 2048 < 5000, 2 * 4096 > 5000
+    expected = [4 * 2**k for k in range(10)]  # 4, 8, ..., 2048: 2 * 2048 < 5000, 2 * 4096 > 5000
     assert [hi for _, hi in (rung[0] for rung in rungs[:-1])] == expected
-    assert [hi for _, hi in (rung[1] for rung in rungs[:-1])] == [min(4 * 2**k, 50) for k in range(9)]
+    assert [hi for _, hi in (rung[1] for rung in rungs[:-1])] == [min(2 * 2**k, 50) for k in range(10)]

@@ -30,6 +30,7 @@ MAX_DEPTH = 4
 VALLEYS_PER_BOX = 8  # valley directions tested on each box: orthogonal to the nearest planes z_i.c = 0
 PLANES_PER_BOX_3D = 4  # in 3-D, the pairs among this many nearest planes (6 directions)
 HESSIAN_DEPTH = 3
+EXACT_INT64 = 2**19  # normals' entries below this: |d . n| <= 3 (2 * 2^38) 2^19 < 2^63, exact in int64
 CACHED_WEIGHTS = 2**23  # valley weights d . z_i kept for reuse (floats per endpoint, ~134 MB at most)
 
 _u, _v = sp.symbols("u v", positive=True)
@@ -169,7 +170,9 @@ class FloatIntervalModel:
         self.plane_of = np.full(model.Z.shape[0], -1)  # each row's hyperplane z_i.c = 0 (-1: a zero row)
         for index, (_, rows) in enumerate(planes):
             self.plane_of[rows] = index
-        self.normals = np.array([normal for normal, _ in planes], dtype=object).reshape(len(planes), self.r)
+        normals = [normal for normal, _ in planes]
+        small = all(abs(v) < EXACT_INT64 for normal in normals for v in normal)  # d . n exact in int64
+        self.normals = np.array(normals, dtype=np.int64 if small else object).reshape(len(planes), self.r)
         self._weights = OrderedDict()  # planes -> their direction's weights d . z_i (lo, hi), last used at the end
 
     def _pre(self, lo, hi):
@@ -242,7 +245,7 @@ class FloatIntervalModel:
         for key in keys:
             if key not in self._weights:
                 d = self._direction(key)
-                on_valley = (self.normals @ np.array(d, dtype=object) == 0)[self.plane_of]  # exact, in integers
+                on_valley = (self.normals @ np.array(d, dtype=self.normals.dtype) == 0)[self.plane_of]  # exact
                 on_valley |= self.plane_of < 0
                 D = [ia.constant(int(dj)) for dj in d]
                 weights = self.Z[:, 0] * D[0]

@@ -11,7 +11,7 @@ import numpy as np
 import sympy as sp
 
 BOX_REACH = 50.0  # default box: |h| up to this for the smallest data entry
-LADDER_REACH = 8.0  # the box proof's first box: |h| up to this for a row at its column's median
+LADDER_REACH = 4.0  # the box proof's first box: |h| up to this for a row at its column's median
 MAX_STARTS = 400
 RUNAWAY = 1e6  # a polish whose iterate leaves this multiple of its start has run off to a tail
 WORK_BUDGET = 3e7  # starts x n x r^2 per Newton sweep
