@@ -497,3 +497,25 @@ def test_three_dimensional_valleys_leave_out_the_rows_in_the_span_of_the_nearest
             for slot, key in zip(slots, sets):
                 value = sum(dj * g for dj, g in zip(fast._direction(key), gradient))
                 assert valleys[slot].lo[0] <= value <= valleys[slot].hi[0]
+
+
+def test_valley_sums_beside_an_overflowing_box_are_pairwise_and_still_enclose():
+    """exp + mse: far out (h ~ 800) the terms overflow to oo, which sends matmul to its endpoint form; the valley
+    sums then go pair by pair (not K x n x directions) and, for the box beside it in the same batch, still
+    contain d . grad at 60 digits."""
+    data = [((1, 2), "1/2"), ((-1, 1), 2), ((2, "1/2"), 1), ((1, -3), "3/2")]
+    reduced = reduce(cf.Neuron("exp", "mse", data=data))
+    planes = exclusion.hyperplanes(reduced.z)
+    fast = FloatIntervalModel(reduced, planes)
+    lo, hi = np.array([[0.1, 0.2], [300.0, 250.0]]), np.array([[0.3, 0.4], [301.0, 251.0]])
+    found = fast.batch_gradient(lo, hi)
+    assert not np.isfinite(found.terms.hi[1]).all() and np.isfinite(found.terms.hi[0]).all()
+    valleys = fast.valleys(lo, hi, found)
+    near = [(slot, key) for box, slot, key in zip(*fast.nearest_planes(found.pre, 2)) if box == 0]
+    assert len(near) == 4  # the four lines, nearest first
+    with mpmath.workdps(60):
+        for c in (lo[0], (lo[0] + hi[0]) / 2, hi[0]):
+            gradient = reduced.model.mp_gradient([mpmath.mpf(v) for v in c])
+            for slot, key in near:
+                value = sum(dj * g for dj, g in zip(fast._direction(key), gradient))
+                assert valleys[slot].lo[0] <= value <= valleys[slot].hi[0] and valleys[slot].hi[0] < np.inf

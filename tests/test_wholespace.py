@@ -345,3 +345,23 @@ def test_the_box_ladder_doubles_from_the_median_row_to_the_default_box():
     expected = [4 * 2**k for k in range(10)]  # 4, 8, ..., 2048: 2 * 2048 < 5000, 2 * 4096 > 5000
     assert [hi for _, hi in (rung[0] for rung in rungs[:-1])] == expected
     assert [hi for _, hi in (rung[1] for rung in rungs[:-1])] == [min(2 * 2**k, 50) for k in range(10)]
+
+
+def test_the_proved_box_is_checked_against_every_point_verified_after_it():
+    """A point a larger box's search verified later, inside the proved box but in none of its sub-boxes holding a
+    zero, is a disagreement between two routes: recorded, and the smaller box gets no certificate."""
+    from types import SimpleNamespace
+
+    from closedform.solve.stages import BoxProof
+
+    mp = mpmath.mpf
+    box, unique = [(-4.0, 4.0), (-4.0, 4.0)], [[(mp(0), mp("0.5")), (mp(0), mp("0.5"))]]
+    inside = SimpleNamespace(c=[mp("0.25"), mp("0.25")], sources={"witness"})
+    stray = SimpleNamespace(c=[mp(3), mp(-1)], sources={"box search"})
+    outside = SimpleNamespace(c=[mp(30), mp(1)], sources={"box search"})
+    state = SimpleNamespace(verified=[inside, outside], inconsistencies=[])
+    assert not BoxProof._strays(state, box, unique) and state.inconsistencies == []
+    state.verified.append(stray)
+    assert BoxProof._strays(state, box, unique)
+    assert state.inconsistencies == ["box search: 1 verified point(s) lie in no sub-box proved to hold a zero, e.g. at "
+                                     "3.0, -1.0 (from box search)"]

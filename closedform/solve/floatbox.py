@@ -226,7 +226,7 @@ class FloatIntervalModel:
         for k, rows in enumerate(nearest):
             planes = list(dict.fromkeys(self.plane_of[rows[np.isfinite(distance[k, rows])]].tolist()))
             chosen = [(p,) for p in planes[:VALLEYS_PER_BOX]] if self.r == 2 else \
-                list(itertools.combinations(planes[:PLANES_PER_BOX_3D], 2))
+                list(itertools.combinations(sorted(planes[:PLANES_PER_BOX_3D]), 2))
             for slot, key in enumerate(chosen[:VALLEYS_PER_BOX]):
                 boxes.append(k), slots.append(slot), sets.append(key)
         return np.array(boxes, int), np.array(slots, int), sets
@@ -274,7 +274,11 @@ class FloatIntervalModel:
         index = {key: c for c, key in enumerate(dict.fromkeys(sets))}
         keys, column = list(index), np.array([index[key] for key in sets])
         weights, directions = self._valley_weights(keys)
-        total = ia.matmul(found.terms, weights)[boxes, column]
+        terms = found.terms
+        if np.isfinite(terms.lo).all() and np.isfinite(terms.hi).all():
+            total = ia.matmul(terms, weights)[boxes, column]
+        else:  # matmul's endpoint fallback would hold K x n x (directions): each pair's sum on its own
+            total = ia.total(terms[boxes] * ia.Intervals(weights.lo.T[column], weights.hi.T[column]), axis=1)
         X = [ia.Intervals(lo[:, j], hi[:, j]) for j in range(self.r)]
         for j in range(self.r):
             if self.mask[j]:

@@ -375,9 +375,13 @@ class BoxProof(Stage):
         if proved is None:
             return
         box, (unique, _, boxes) = proved
+        if self._strays(state, box, unique):  # points a larger box's search verified since are checked too
+            return
+        state.stats.counts["sub-boxes"] = boxes
         if box is not state.box:
-            state.notes.append(f"box proof: complete in {_text(box)}; the larger box {_text(state.box)} was not "
-                               "finished in the time, so the claim is for the smaller one")
+            state.notes.append(f"box proof: complete in {_text(box)}; the larger boxes up to {_text(state.box)} were "
+                               "not proved (time, or sub-boxes left undecided: see the notes above), so the claim is "
+                               "for the smaller one")
             state.box = box
         state.certificate = Certificate(
             CertificateKind.BOX_EXCLUSION, Scope.BOX,
@@ -402,13 +406,18 @@ class BoxProof(Stage):
             state.notes.append(f"box search: {undecided} sub-box(es) of {_text(box)} undecided after {boxes}: "
                                "completeness not proved there")
             return False
+        return not BoxProof._strays(state, box, unique)
+
+    @staticmethod
+    def _strays(state, box, unique) -> bool:
+        """Whether a verified point lies in ``box`` but in no sub-box proved to hold a zero: two routes disagree
+        (recorded as an inconsistency)."""
         strays = [e for e in state.verified if _within(e.c, box) and not any(_within(e.c, u) for u in unique)]
-        if strays:  # two routes disagree: a verified point where the interval search proved there is no zero
+        if strays:
             state.inconsistencies.append(
                 f"box search: {len(strays)} verified point(s) lie in no sub-box proved to hold a zero, e.g. at "
                 f"{', '.join(mpmath.nstr(v, 12) for v in strays[0].c)} (from {', '.join(sorted(strays[0].sources))})")
-            return False
-        return True
+        return bool(strays)
 
 
 def _text(box) -> str:
