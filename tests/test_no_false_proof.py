@@ -231,7 +231,8 @@ def test_a_valley_of_saturated_terms_is_not_a_point():
     (mpmath.findroot at 50 digits on the gradient by numerical differentiation, residual < 1e-47, kinds by the
     Hessian's eigenvalues: (3.50, -0.59), (1.64, 0.76), (-2.12, 1.27)) gives; the float search alone missed
     both saddles, the box proof's first boxes find them."""
-    r = cf.Neuron("tanh", "logcosh", bias=True, data=[("1/3", "1/2"), (-2, 3), (-1, -3)]).stationary_points(timeout=10)
+    # 20 s: the first box [-4, 4]^2 takes 3.3 s here (525 sub-boxes); with 10 s a loaded machine missed its share
+    r = cf.Neuron("tanh", "logcosh", bias=True, data=[("1/3", "1/2"), (-2, 3), (-1, -3)]).stationary_points(timeout=20)
     truth = [((-0.705060608544480299, -0.633463084512676599), Kind.SADDLE),
              ((-0.375344472558679435, 0.342315984945872394), Kind.MIN),
              ((0.468747214561876797, -0.0148369454977441274), Kind.SADDLE)]
