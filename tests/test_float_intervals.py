@@ -140,8 +140,7 @@ def test_float_and_mpmath_enclosures_agree_and_contain_the_gradient(activation, 
 def _search(reduced, box, fast):
     """The production search (float64, a batch of boxes at a time, mpmath where float64 loses precision) or
     the per-box mpmath search (every enclosure in mpmath.iv, one box at a time)."""
-    lines = exclusion.valley_lines(reduced.z)
-    slow = exclusion._MpBox(IntervalModel(reduced), lines)
+    slow = exclusion._MpBox(IntervalModel(reduced), exclusion.hyperplanes(reduced.z))
     if fast:
         return exclusion.batch_search(FloatIntervalModel(reduced, exclusion.hyperplanes(reduced.z)), box, slow,
                                       reduced.model.mp_hessian)

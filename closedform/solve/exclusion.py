@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
-from fractions import Fraction
 import math
 
 import flint
@@ -70,25 +69,6 @@ def _centred_gradient(G_centre, X, centre, H):
     return [G_centre[j] + sum((H[j][k] * (X[k] - centre[k]) for k in range(r)), iv.mpf(0)) for j in range(r)]
 
 
-def valley_lines(z, limit=MAX_DIRECTIONS) -> list:
-    """In 2-D, each distinct line z_i.c = 0 through the data (none beyond ``limit``): its direction d
-    (exact, largest entry 1) and the rows on it, those with d.z_i = 0. Along d a row on the line drops out
-    exactly, which decides boxes in a valley where its term sits at its zero (a zero at infinity inside the
-    hyperplane z_i.c = 0)."""
-    if not z or len(z[0]) != 2:
-        return []
-    lines = {}
-    for index, row in enumerate(z):
-        a, b = (Fraction(int(v.p), int(v.q)) for v in map(sp.Rational, row))
-        if a or b:
-            scale = max(abs(a), abs(b))
-            d = (-b / scale, a / scale)
-            lines.setdefault(d if (d[0] > 0 or (d[0] == 0 and d[1] > 0)) else (-d[0], -d[1]), []).append(index)
-            if len(lines) > limit:
-                return []
-    return list(lines.items())
-
-
 def hyperplanes(z) -> list:
     """For r = 2 and 3, each distinct hyperplane z_i.c = 0 through the data: its primitive integer normal (first
     nonzero entry positive) and the rows on it, those that are multiples of the normal; [] otherwise."""
@@ -109,9 +89,12 @@ class _MpBox:
     """The mpmath interval model (:class:`.certify.IntervalModel`) seen as the search sees a model: the
     slow, exact-exponent fallback where float64 loses what decides."""
 
-    def __init__(self, model, lines):
+    def __init__(self, model, planes):
+        """``planes`` from :func:`hyperplanes`: in 2-D and for at most MAX_DIRECTIONS of them, each box tests
+        d . grad along each line's direction d = (-b, a), its rows left out."""
         self.model, self.r = model, model.r
-        self.directions = [([iv.mpf(dj.numerator) / dj.denominator for dj in d], set(on_line)) for d, on_line in lines]
+        planes = planes if self.r == 2 and len(planes) <= MAX_DIRECTIONS else []
+        self.directions = [([iv.mpf(-b), iv.mpf(a)], set(rows)) for (a, b), rows in planes]
 
     def enclose(self, X):
         gs, rows, l2_part = self.model.terms(X)
@@ -425,8 +408,8 @@ def batch_search(model, box, fallback, hessian_at, max_boxes: int = MAX_BOXES, c
 def box_search(reduced, box, max_boxes: int = MAX_BOXES):
     """Run :func:`batch_search` for a reduced problem; returns (unique boxes as [(lo, hi), ...] of mpf,
     undecided, boxes examined), plain values that cross a process boundary."""
-    found = batch_search(FloatIntervalModel(reduced, hyperplanes(reduced.z)), box,  # tests the few planes nearest a box
-                         _MpBox(IntervalModel(reduced), valley_lines(reduced.z)),
+    planes = hyperplanes(reduced.z)  # the float model tests the few nearest each box
+    found = batch_search(FloatIntervalModel(reduced, planes), box, _MpBox(IntervalModel(reduced), planes),
                          reduced.model.mp_hessian, max_boxes, SignCones(reduced))
     unique = [[(mpmath.mpf(x._mpi_[0]), mpmath.mpf(x._mpi_[1])) for x in X] for X in found.unique]
     return unique, found.undecided, found.boxes
