@@ -55,8 +55,17 @@ class Deadline:
     def expired(self) -> bool:
         return time.monotonic() >= self.end
 
+    def check(self) -> None:
+        """Raise :class:`Expired` once the deadline has passed (work run by :func:`run_here` calls this)."""
+        if self.expired:
+            raise Expired(f"the {self.seconds:g} s ran out")
+
     def __repr__(self):
         return f"Deadline({self.seconds:g} s, {self.left():.2f} s left)"
+
+
+class Expired(Exception):
+    """A deadline passed inside work that watches its own (:meth:`Deadline.check`)."""
 
 
 def _process_age() -> float:
@@ -142,6 +151,20 @@ def run_with_budget(function, *args, seconds: float) -> Outcome:
             except ProcessLookupError:
                 pass
             os.waitpid(pid, 0)
+
+
+def run_here(function, *args, seconds: float) -> Outcome:
+    """Run ``function(*args, deadline)`` in this process, for float work that calls ``deadline.check()``
+    between steps of small, foreseen cost: a fork would cost more than such work (every page it writes is a
+    copy-on-write fault, and OpenBLAS restarts its threads). Errors are reported as a worker's are."""
+    if seconds <= 0:
+        return Outcome(Finish.TIMEOUT, message="no time left")
+    try:
+        return Outcome(Finish.DONE, function(*args, Deadline(seconds)))
+    except Expired:
+        return Outcome(Finish.TIMEOUT, message=f"no answer within {seconds:g} s")
+    except Exception as exc:  # as a worker reports it: one line and where
+        return Outcome(Finish.ERROR, message=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}")
 
 
 def _describe(code: int) -> str:

@@ -1,7 +1,7 @@
 """The time budget really stops work, and worker errors come back as values."""
 import time
 
-from closedform.budget import run_with_budget
+from closedform.budget import run_here, run_with_budget
 from closedform.kinds import Finish
 
 
@@ -30,6 +30,24 @@ def test_a_quick_computation_returns_its_value():
 def test_errors_are_reported_not_raised():
     outcome = run_with_budget(_fail, seconds=10)
     assert outcome.status is Finish.ERROR and outcome.message.startswith("ArithmeticError: boom")
+
+
+def _watching(steps, deadline):
+    """Steps of 10 ms each, the deadline checked before each: what run_here runs."""
+    for _ in range(steps):
+        deadline.check()
+        _spin(0.01)
+    return steps
+
+
+def test_work_run_here_stops_at_its_deadline_and_reports_as_a_worker_does():
+    start = time.monotonic()
+    outcome = run_here(_watching, 10 ** 6, seconds=0.3)
+    assert outcome.status is Finish.TIMEOUT and 0.3 <= time.monotonic() - start < 0.35
+    assert run_here(_watching, 3, seconds=10).value == 3
+    failed = run_here(lambda deadline: _fail(), seconds=10)
+    assert failed.status is Finish.ERROR and failed.message.startswith("ArithmeticError: boom")
+    assert run_here(_watching, 3, seconds=0).status is Finish.TIMEOUT
 
 
 def test_pipeline_records_a_timed_out_strategy_and_still_answers(monkeypatch):

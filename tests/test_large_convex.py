@@ -14,6 +14,7 @@ import pytest
 
 import closedform as cf
 from closedform.solve.ball import ENCLOSABLE, certify_minimum, gradient_bound
+from closedform.solve.reduction import reduce
 
 THOROUGH = os.environ.get("CLOSEDFORM_THOROUGH") == "1"
 SEPARABLE_1D_TIMEOUT = 30 if THOROUGH else 10
@@ -193,3 +194,56 @@ def test_the_large_data_proof_never_reads_every_row_exactly(monkeypatch):
     assert point.kind is cf.Kind.MIN and point.certified
     truth = _exact_minimiser(np.hstack([X, np.ones((len(t), 1))]), t, lambda h: 1 / (1 + mpmath.exp(-h)))
     assert all(lo <= value <= hi for (lo, hi), value in zip(point.enclosure, truth))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_spans_agrees_with_the_exact_rank(seed):
+    """spans(rows, r) against SymPy's exact rank of all the rows: random integer rows of rank r or r - 1 (the
+    deficient ones lie in a hyperplane; a few large rows make the float pivot's choice uneven)."""
+    import sympy as sp
+    from closedform.solve.checks import _pivot_rows, spans
+    rng = np.random.default_rng(seed)
+    r = 2 + seed % 3
+    for rank in (r, r - 1):
+        basis = rng.integers(-5, 6, size=(rank, r))
+        rows = rng.integers(-3, 4, size=(40, rank)) @ basis
+        rows[:3] *= 10 ** 6
+        exact = [tuple(sp.Integer(int(v)) for v in row) for row in rows]
+        truth = sp.Matrix(exact).rank() == r
+        assert spans(exact, r, rows.astype(float)) is truth
+        if truth:  # the float pivots alone found a spanning minor: the exact rank of all rows was not needed
+            assert sp.Matrix([exact[i] for i in _pivot_rows(rows.astype(float), r)]).rank() == r
+        assert truth == bool(rank == r and np.linalg.matrix_rank(basis) == r)
+
+
+def test_the_convex_newton_runs_in_this_process_and_honours_its_deadline(monkeypatch):
+    """At n r^2 <= HERE_PRODUCTS Newton runs without a fork (a forked Newton took 0.18 s against 0.07 s here);
+    a deadline that has passed stops it with a timeout, not an answer."""
+    from closedform.budget import Deadline, Expired
+    from closedform.solve import convexnewton
+    X, t = _data(3000, 3, 5)
+    reduced = reduce(cf.Neuron("sigmoid", "bce", data=(X, t)))
+    strategy = convexnewton.ConvexNewton()
+    assert strategy.runs_here(reduced)
+    with pytest.raises(Expired):
+        strategy.solve(reduced, 30, Deadline(0.0))
+    monkeypatch.setattr("os.fork", lambda: (_ for _ in ()).throw(AssertionError("forked")))
+    finding = strategy.solve(reduced, 30, Deadline(30))
+    truth = _exact_minimiser(X, t, lambda h: 1 / (1 + mpmath.exp(-h)))
+    assert np.allclose([float(v) for v in finding.values[0]], [float(v) for v in truth], rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_curvature_bound_is_below_the_exact_smallest_eigenvalue_and_close_to_it(seed):
+    """identity + mse: Hess E = Z^T Z + lam I_reg everywhere, whose smallest eigenvalue SymPy gives exactly from
+    the decimal rows; curvature_bound must lie below it, and within 1e-5 of it (a proof, not a vague bound)."""
+    import sympy as sp
+    from closedform.solve.ball import curvature_bound
+    rng = np.random.default_rng(seed)
+    Z = np.round(rng.normal(size=(200, 2)) * 10.0 ** rng.integers(-2, 3, size=2), 3)
+    lam = np.array([0.0, 0.5 * seed])
+    exact = sp.Matrix([[sp.Rational(repr(float(v))) for v in row] for row in Z])
+    H = exact.T * exact + sp.diag(*[sp.Rational(repr(float(v))) for v in lam])
+    smallest = min(sp.re(sp.N(e, 40)) for e in H.eigenvals())
+    mu = curvature_bound(ENCLOSABLE["identity"], Z, lam, np.zeros(2), 1.0)
+    assert mu <= smallest and mu >= float(smallest) * (1 - 1e-5)

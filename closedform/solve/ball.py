@@ -107,10 +107,10 @@ def _pre_activations(Z, c):
     return mid, radius
 
 
-def gradient_bound(activation: Enclosable, Z, T, lam, c) -> float:
-    """An upper bound on |grad E(c)| for the exact data."""
+def gradient_bound(activation: Enclosable, Z, T, lam, c, pre=None) -> float:
+    """An upper bound on |grad E(c)| for the exact data (``pre``: :func:`_pre_activations` at c, if known)."""
     n = Z.shape[0]
-    mid, radius = _pre_activations(Z, c)
+    mid, radius = pre or _pre_activations(Z, c)
     f_lo, f_hi = activation.f(mid - radius), activation.f(mid + radius)
     f_lo = f_lo - KAPPA * np.abs(f_lo) - TINY
     f_hi = f_hi + KAPPA * np.abs(f_hi) + TINY
@@ -118,21 +118,30 @@ def gradient_bound(activation: Enclosable, Z, T, lam, c) -> float:
     r_lo, r_hi = f_lo - t_hi, f_hi - t_lo
     r_mid, r_rad = (r_lo + r_hi) / 2, (r_hi - r_lo) / 2 + 2 * U * (np.abs(r_lo) + np.abs(r_hi))
     g = Z.T @ r_mid + lam * c
-    error = (np.abs(Z).T @ r_rad + (_gamma(n + 1) + 3 * U) * (np.abs(Z).T @ np.abs(r_mid))
+    error = (np.abs(Z).T @ (r_rad + (_gamma(n + 1) + 3 * U) * np.abs(r_mid))
              + 3 * U * np.abs(lam * c)) * 1.01 + TINY
     return _norm_bound(np.abs(g) + error)
 
 
-def curvature_bound(activation: Enclosable, Z, lam, c, reach: float) -> float:
-    """A lower bound on the smallest eigenvalue of Hess E(w) over |w - c| <= reach, exact data."""
+def curvature_bound(activation: Enclosable, Z, lam, c, reach: float, pre=None, norms=None) -> float:
+    """A lower bound on the smallest eigenvalue of Hess E(w) over |w - c| <= reach, exact data. The rounding
+    error of M = sum m_i z_i z_i^T is at most gamma sum m_i |z_ij z_ik| <= gamma sqrt(M_jj M_kk) entrywise
+    (Cauchy-Schwarz; the diagonal sums are of nonnegative terms), so its Frobenius norm is at most gamma tr M.
+    ``pre``: :func:`_pre_activations` at c; ``norms``: the rows' Euclidean norms (each computed if not given)."""
     n, d = Z.shape
-    mid, radius = _pre_activations(Z, c)
-    spread = radius + reach * np.sqrt(np.sum(Z * Z, axis=1)) * (1 + 4 * U * d) * (1 + 2e-15)
+    mid, radius = pre or _pre_activations(Z, c)
+    spread = radius
+    if reach > 0:
+        norms = np.sqrt(np.einsum("ij,ij->i", Z, Z)) if norms is None else norms
+        spread = radius + reach * norms * (1 + 4 * U * d) * (1 + 2e-15)
     m = np.minimum(activation.slope(mid - spread), activation.slope(mid + spread))
     m = np.maximum(m - KAPPA * m - TINY, 0.0)
-    M = (Z * m[:, None]).T @ Z + np.diag(np.broadcast_to(lam, (d,)).astype(float))
-    error = (_gamma(n + 2) + 6 * U) * ((np.abs(Z) * m[:, None]).T @ np.abs(Z)) * 1.01 + 3 * U * np.diag(np.abs(lam))
-    slack = _norm_bound(error) * 1.01 + TINY  # M_exact >= M - slack I (Weyl, Frobenius bound of the error)
+    products = (Z * m[:, None]).T @ Z
+    gamma = (_gamma(n + 2) + 6 * U) * 1.01
+    slack = gamma / (1 - gamma) * float(np.sum(np.diag(products))) * (1 + 2 * U * d)  # >= gamma tr M exact
+    lam = np.broadcast_to(lam, (d,)).astype(float)
+    M = products + np.diag(lam)
+    slack = (slack + 3 * U * float(np.sum(np.abs(lam)))) * 1.01 + TINY  # M_exact >= M - slack I (Weyl)
     guess = float(np.linalg.eigvalsh(M)[0])
     candidate = guess - 1e-6 * abs(guess)  # a float estimate, then proved below
     if not np.isfinite(candidate) or not _positive_definite(M, candidate):
@@ -142,13 +151,15 @@ def curvature_bound(activation: Enclosable, Z, lam, c, reach: float) -> float:
 
 def certify_minimum(activation: Enclosable, Z, T, lam, c, tries: int = 6) -> Optional[Ball]:
     """A Ball proving a unique minimiser near ``c``, or None when the bounds do not close."""
-    g = gradient_bound(activation, Z, T, lam, c)
-    mu0 = curvature_bound(activation, Z, lam, c, 0.0)
+    pre = _pre_activations(Z, c)
+    g = gradient_bound(activation, Z, T, lam, c, pre)
+    mu0 = curvature_bound(activation, Z, lam, c, 0.0, pre)
     if not (mu0 > 0 and np.isfinite(g)):
         return None
     reach = max(2 * g / mu0, TINY)  # g = 0 still needs a ball to hold the point
+    norms = np.sqrt(np.einsum("ij,ij->i", Z, Z))
     for _ in range(tries):
-        mu = curvature_bound(activation, Z, lam, c, reach)
+        mu = curvature_bound(activation, Z, lam, c, reach, pre, norms)
         if mu > 0 and g < mu * reach * (1 - 1e-12):
             return Ball(c, g / mu * (1 + 1e-12), g, mu, reach)
         reach *= 4

@@ -420,13 +420,19 @@ def _determinant(square):
 
 
 def _pivot_rows(Z, r: int) -> list:
-    """r row indices chosen greedily by the largest residual after projecting out the rows chosen before."""
-    residual, chosen = Z.copy(), []
+    """r row indices chosen greedily by the largest residual after projecting out the rows chosen before: the
+    squared residuals are updated by one product Z q per choice (q the new orthonormal direction), O(n r) each."""
+    squares, chosen, basis = np.einsum("ij,ij->i", Z, Z), [], []
     for _ in range(r):
-        k = int(np.argmax(np.einsum("ij,ij->i", residual, residual)))
+        k = int(np.argmax(squares))
         chosen.append(k)
-        direction = residual[k] / (np.linalg.norm(residual[k]) or 1.0)
-        residual -= np.outer(residual @ direction, direction)
+        q = Z[k].astype(float)
+        for b in basis:
+            q = q - (q @ b) * b
+        q = q / (np.linalg.norm(q) or 1.0)
+        basis.append(q)
+        squares = squares - (Z @ q) ** 2
+        squares[chosen] = -np.inf  # a chosen row's residual is zero up to rounding: never again
     return chosen
 
 

@@ -75,7 +75,6 @@ def solve(neuron, timeout=10, precision=30, box=None, progress=None, stages=STAG
     if neuron.data.symbolic:
         return _solve_symbolic(neuron, deadline, precision)
     reduced = reduce(neuron)
-    neuron.fns.compile()
     state = State(neuron, reduced, precision, deadline, _check_box(box, reduced.r), progress, solver=solve)
     if reduced.r == 0:
         state.regions.append(Region(RegionKind.AFFINE, "every w: all inputs are zero, the loss does not depend on w"))

@@ -24,7 +24,7 @@ import numpy as np
 import sympy as sp
 from mpmath import iv
 
-from ..budget import Deadline, run_with_budget
+from ..budget import Deadline, run_here, run_with_budget
 from ..kinds import CertificateKind, Finish, Kind, RegionKind, Scope
 from ..model.activations import registered
 from ..model.neuron import Neuron
@@ -74,16 +74,19 @@ class Stage:
         return f"<stage {self.name}>"
 
 
-def bounded(state, what: str, function, *args, share: float = 1.0, until: Deadline = None):
+def bounded(state, what: str, function, *args, share: float = 1.0, until: Deadline = None, here: bool = False):
     """``function(*args)`` in a worker, within ``share`` of what is left of ``until`` (by default the run's
     deadline), so that work that does not finish leaves time to the stages after it; its value, or None with a
-    note (and the state marked timed out) when time or an error stops it."""
+    note (and the state marked timed out) when time or an error stops it. ``here``: the function watches a
+    deadline passed as its last argument and runs in this process (:func:`~closedform.budget.run_here`)."""
     seconds = share * (until or state.deadline).left()
     if seconds <= 0:
         state.timed_out = True
         state.notes.append(f"{what}: not run, no time left of the {state.deadline.seconds:g} s for the whole run")
         return None
-    outcome = run_with_budget(function, *args, seconds=seconds)
+    if not here:
+        state.neuron.fns.compile()  # forked workers inherit the evaluators instead of each compiling its own
+    outcome = (run_here if here else run_with_budget)(function, *args, seconds=seconds)
     if outcome.status is Finish.DONE:
         return outcome.value
     if outcome.status is Finish.TIMEOUT:
@@ -195,7 +198,8 @@ class Strategies(Stage):
                 state.notes.append(f"{strategy.name}: not tried: about {expected:.3g} s expected, {until.left():.3g} s "
                                    f"left for the closed forms")
                 continue
-            finding = bounded(state, strategy.name, strategy.solve, reduced, state.digits, until=until)
+            finding = bounded(state, strategy.name, strategy.solve, reduced, state.digits, until=until,
+                              here=strategy.runs_here(reduced))
             if finding is None:
                 continue
             self._take(state, strategy.name, finding, intervals)
@@ -439,7 +443,10 @@ class Classify(Stage):
         intervals = interval_model(reduced)
         entries = sorted(state.verified, key=lambda e: [float(v) for v in e.c])
         for entry in entries:
-            classified = bounded(state, "classify", _classified, state, entry, intervals)
+            if entry.verdict.kind is not None:  # proved by its verification: only E(c) is left, O(n), no worker
+                classified = _classified(state, entry, intervals)
+            else:
+                classified = bounded(state, "classify", _classified, state, entry, intervals)
             point, entry.exact = classified if classified is not None else (_unclassified(state, entry), entry.exact)
             state.points.append(point)
             if entry.exact is not None:

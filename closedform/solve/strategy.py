@@ -43,6 +43,11 @@ class Strategy:
         """A forecast of :meth:`solve`'s time (0: none, or cheap)."""
         return 0.0
 
+    def runs_here(self, reduced) -> bool:
+        """True when :meth:`solve` is float work that takes a third argument, a Deadline, and checks it between
+        steps of small, foreseen cost: it then runs in this process, not in a forked worker."""
+        return False
+
     def solve(self, reduced, digits: int) -> Finding:
         raise NotImplementedError
 
