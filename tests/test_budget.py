@@ -1,7 +1,9 @@
 """The time budget really stops work, and worker errors come back as values."""
 import time
 
-from closedform.budget import run_here, run_with_budget
+import pytest
+
+from closedform.budget import run_all, run_here, run_with_budget
 from closedform.kinds import Finish
 
 
@@ -30,6 +32,24 @@ def test_a_quick_computation_returns_its_value():
 def test_errors_are_reported_not_raised():
     outcome = run_with_budget(_fail, seconds=10)
     assert outcome.status is Finish.ERROR and outcome.message.startswith("ArithmeticError: boom")
+
+
+def _spun(seconds, tag):
+    _spin(seconds)
+    return tag
+
+
+def test_workers_side_by_side_answer_in_order_and_the_deadline_stops_the_rest():
+    """Four 0.4 s tasks on two workers take two rounds (about 0.8 s, not 1.6 s); with 0.6 s only the first two
+    finish and the others come back as timeouts, their workers killed (none left to reap)."""
+    import os
+    start = time.monotonic()
+    outcomes = run_all(_spun, [(0.4, k) for k in range(4)], seconds=10, workers=2)
+    assert [o.value for o in outcomes] == [0, 1, 2, 3] and time.monotonic() - start < 1.4
+    outcomes = run_all(_spun, [(0.4, k) for k in range(4)] + [(0.0, "never")], seconds=0.6, workers=2)
+    assert [o.status for o in outcomes] == [Finish.DONE] * 2 + [Finish.TIMEOUT] * 3
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
 
 
 def _watching(steps, deadline):

@@ -331,6 +331,22 @@ def test_the_three_dimensional_box_search_agrees_with_the_reference():
         assert len([X for X in unique if all(lo <= float(v) <= hi for v, (lo, hi) in zip(q.w, X))]) == 1
 
 
+@pytest.mark.parametrize("rows", [100, 1000])
+def test_the_box_search_dealt_to_workers_examines_the_same_sub_boxes_as_one(rows):
+    """Workers take the waiting sub-boxes round by round: the tree of sub-boxes is the same as one process's, so
+    the proved boxes, the undecided count and the number examined agree exactly (3-D sigmoid + mse, Gaussian
+    rows; at 1000 rows the work gathers in one corner and takes several rounds)."""
+    rng = np.random.default_rng(rows)
+    X = np.round(rng.normal(size=(rows, 3)), 3)
+    T = np.round(np.clip(1 / (1 + np.exp(-X @ rng.normal(size=3))) + rng.normal(scale=0.1, size=rows), 0.01, 0.99), 2)
+    reduced = reduce(cf.Neuron("sigmoid", "mse", data=(X, T)))
+    box = [(-3, 3)] * 3
+    alone = exclusion.box_search(reduced, box)
+    dealt = exclusion.box_search(reduced, box, workers=2)
+    assert alone[2] > 2 * exclusion.ROUND  # more than one round
+    assert dealt == alone and alone[1] == 0
+
+
 def test_the_sign_part_drops_exactly_the_positive_factors():
     """By hand: probit + mse, g = (Phi(h) - t) phi(h) = sqrt(2) (erf(h / sqrt 2) + 1 - 2 t) e^(-h^2/2) / (4 sqrt pi):
     the sign is erf(h / sqrt 2) + 1 - 2 t's, which stays strict where e^(-h^2/2) underflows; tanh + logcosh,

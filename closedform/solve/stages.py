@@ -24,7 +24,7 @@ import numpy as np
 import sympy as sp
 from mpmath import iv
 
-from ..budget import Deadline, run_here, run_with_budget
+from ..budget import Deadline, cores, run_here, run_with_budget
 from ..kinds import CertificateKind, Finish, Kind, RegionKind, Scope
 from ..model.activations import registered
 from ..model.neuron import Neuron
@@ -35,7 +35,7 @@ from .certify import IntervalModel, NotCertifiable, certify_point, interval_digi
 from .checks import check, check_face_ray, remember_tail_limits, tail_limits
 from .classify import classify, classify_float, interval_radius, precision_radius
 from .convexnewton import ConvexNewton, strict_convexity
-from .exclusion import box_search
+from .exclusion import MAX_BOXES, box_search
 from .separation import load_linprog
 from .expsub import ExpSubstitution
 from .expsystem import ExpSystemStrategy
@@ -369,7 +369,7 @@ class BoxProof(Stage):
             if spent is not None and spent * 2 ** reduced.r > SEARCH_SHARE * state.deadline.left():
                 break  # the next box, up to 2^r times the sub-boxes, would not finish in the time left
             started = time.monotonic()
-            searched = bounded(state, "box search", box_search, reduced, box, share=SEARCH_SHARE)
+            searched = bounded(state, "box search", box_search, reduced, box, MAX_BOXES, cores(), share=SEARCH_SHARE)
             spent = time.monotonic() - started
             if searched is not None:
                 state.stats.counts["sub-boxes"] = searched[2]
