@@ -96,90 +96,170 @@ def die_with_parent():
             pass
 
 
-def _child(write_end: int, function, args, threads: Optional[int]):
-    """Run in the forked child: compute, send the pickled (status, value, message), exit without cleanup.
-    ``threads``: the BLAS threads it may use, when workers run side by side (OpenBLAS's threads spin while they
-    wait: two workers with a pool each as large as the machine ran 1.8x slower than one alone)."""
+def _child(write_end: int, function, args):
+    """Run in the forked child: compute, send the pickled (status, value, message), exit without cleanup."""
     status = 1
     try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to report
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        die_with_parent()
-        if threads is not None:
-            from threadpoolctl import threadpool_limits
-            threadpool_limits(threads)
-        try:
-            payload = pickle.dumps((Finish.DONE, function(*args), None))
-        except Exception as exc:  # reported to the parent, never raised past the worker
-            payload = pickle.dumps((Finish.ERROR, None, f"{type(exc).__name__}: {exc}\n"
-                                                          f"{traceback.format_exc(limit=3)}"))
+        _become_worker(None)
         with os.fdopen(write_end, "wb") as pipe:
-            pipe.write(payload)
+            pipe.write(_computed(function, args))
         status = 0
     finally:
         os._exit(status)
 
 
+def _become_worker(threads: Optional[int]) -> None:
+    """Signals as a worker's (Ctrl-C is the parent's to report; it dies with its parent). ``threads``: the BLAS
+    threads it may use when workers run side by side (OpenBLAS's threads spin while they wait: two workers with
+    a pool each as large as the machine ran 1.8x slower than one alone)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent()
+    if threads is not None:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(threads)
+
+
+def _computed(function, args) -> bytes:
+    """The pickled (status, value, message) of ``function(*args)``: an error is reported, never raised."""
+    try:
+        return pickle.dumps((Finish.DONE, function(*args), None))
+    except Exception as exc:
+        return pickle.dumps((Finish.ERROR, None, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"))
+
+
+class WorkerError(RuntimeError):
+    """A task of :class:`Workers` failed, or its worker died."""
+
+
+class Workers:
+    """``count`` forked workers that keep their memory between tasks (their caches stay warm and their pages
+    their own: a fresh fork per task searched 40% fewer boxes a second). ``map`` runs ``function(*args)`` for
+    each task, up to one per worker at a time, and returns the values in order. No deadline of its own: it runs
+    inside a budgeted worker, whose death ends these (they die with their parent). A context manager."""
+
+    def __init__(self, function, count: int):
+        self.function, self.workers = function, []
+        threads = max(1, cores() // count)
+        for _ in range(count):
+            tasks_read, tasks_write = os.pipe()
+            results_read, results_write = os.pipe()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                os.close(tasks_write)
+                os.close(results_read)
+                self._serve(tasks_read, results_write, threads)
+            os.close(tasks_read)
+            os.close(results_write)
+            self.workers.append((pid, tasks_write, results_read))
+
+    def _serve(self, tasks: int, results: int, threads: int):
+        """The worker's loop: a task in, its pickled outcome out, until the task pipe closes."""
+        status = 1
+        try:
+            _become_worker(threads)
+            while True:
+                message = _read_message(tasks)
+                if message is None:
+                    status = 0
+                    break
+                _write_message(results, _computed(self.function, pickle.loads(message)))
+        finally:
+            os._exit(status)
+
+    def map(self, argument_lists) -> list:
+        values = [None] * len(argument_lists)
+        for start in range(0, len(argument_lists), len(self.workers)):
+            batch = list(enumerate(argument_lists))[start:start + len(self.workers)]
+            for (_, args), (_, tasks, _) in zip(batch, self.workers):
+                _write_message(tasks, pickle.dumps(args))
+            for (index, _), (pid, _, results) in zip(batch, self.workers):
+                message = _read_message(results)
+                if message is None:
+                    raise WorkerError(f"worker {pid} died")
+                status, value, text = pickle.loads(message)
+                if status is not Finish.DONE:
+                    raise WorkerError(text)
+                values[index] = value
+        return values
+
+    def close(self):
+        for pid, tasks, results in self.workers:
+            os.close(tasks)
+            os.close(results)
+            _reap(pid)
+        self.workers = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _write_message(fd: int, payload: bytes) -> None:
+    """``payload`` with its length in front (8 bytes), all of it."""
+    data = memoryview(len(payload).to_bytes(8, "little") + payload)
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def _read_message(fd: int) -> Optional[bytes]:
+    """One length-prefixed message, or None at end of file."""
+    head = _read_exactly(fd, 8)
+    return None if head is None else _read_exactly(fd, int.from_bytes(head, "little"))
+
+
+def _read_exactly(fd: int, size: int) -> Optional[bytes]:
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
 def run_with_budget(function, *args, seconds: float) -> Outcome:
     """Run ``function(*args)`` in a forked process for at most ``seconds``."""
-    return run_all(function, [args], seconds=seconds, workers=1)[0]
-
-
-def run_all(function, argument_lists, seconds: float, workers: int) -> list:
-    """``function(*args)`` for every ``args`` of ``argument_lists``, each in a forked process, up to ``workers``
-    at once, all within ``seconds``: their Outcomes in order (TIMEOUT for those the time did not reach)."""
     if seconds <= 0:
-        return [Outcome(Finish.TIMEOUT, message="no time left") for _ in argument_lists]
-    end = time.monotonic() + (seconds if math.isfinite(seconds) else 1e9)
-    outcomes = [Outcome(Finish.TIMEOUT, message=f"no answer within {seconds:g} s") for _ in argument_lists]
-    threads = max(1, cores() // workers) if workers > 1 else None
-    waiting = list(enumerate(argument_lists))[::-1]
-    running = {}  # read end of a worker's pipe -> (its index, pid, the bytes read so far)
-    try:
-        while waiting or running:
-            while waiting and len(running) < workers:
-                index, args = waiting.pop()
-                read_end, pid = _fork(function, args, threads)
-                running[read_end] = (index, pid, [])
-            left = end - time.monotonic()
-            if left <= 0:
-                break
-            for read_end in select.select(list(running), [], [], left)[0]:
-                index, pid, chunks = running[read_end]
-                chunk = os.read(read_end, 1 << 20)
-                if chunk:
-                    chunks.append(chunk)
-                    continue
-                del running[read_end]
-                os.close(read_end)
-                outcomes[index] = _outcome(b"".join(chunks), pid)
-    finally:
-        for read_end, (_, pid, _) in running.items():
-            os.close(read_end)
-            _reap(pid)
-    return outcomes
-
-
-def _fork(function, args, threads: Optional[int]):
-    """(the read end of its pipe, pid) of a new worker computing ``function(*args)`` (``threads``: :func:`_child`)."""
+        return Outcome(Finish.TIMEOUT, message="no time left")
     read_end, write_end = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:
         os.close(read_end)
-        _child(write_end, function, args, threads)
+        _child(write_end, function, args)
     os.close(write_end)
-    return read_end, pid
-
-
-def _outcome(payload: bytes, pid: int) -> Outcome:
-    """What a worker that closed its pipe sent (nothing: it died), the worker reaped."""
-    code = _reap(pid)
+    try:
+        payload = _receive(read_end, seconds if math.isfinite(seconds) else 1e9)
+    finally:
+        os.close(read_end)
+        code = _reap(pid)
+    if payload is None:
+        return Outcome(Finish.TIMEOUT, message=f"no answer within {seconds:g} s")
     if not payload:
         return Outcome(Finish.ERROR, message=f"worker died ({_describe(code)})")
     status, value, message = pickle.loads(payload)
     return Outcome(status, value, message)
+
+
+def _receive(read_end: int, seconds: float) -> Optional[bytes]:
+    """All bytes until the writer closes, or None when ``seconds`` pass first."""
+    end = time.monotonic() + seconds
+    chunks = []
+    while True:
+        left = end - time.monotonic()
+        if left <= 0 or not select.select([read_end], [], [], left)[0]:
+            return None
+        chunk = os.read(read_end, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
 
 
 def _reap(pid: int) -> int:

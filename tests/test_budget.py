@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from closedform.budget import run_all, run_here, run_with_budget
+from closedform.budget import Workers, WorkerError, run_here, run_with_budget
 from closedform.kinds import Finish
 
 
@@ -34,22 +34,34 @@ def test_errors_are_reported_not_raised():
     assert outcome.status is Finish.ERROR and outcome.message.startswith("ArithmeticError: boom")
 
 
-def _spun(seconds, tag):
-    _spin(seconds)
-    return tag
+_SEEN = []
 
 
-def test_workers_side_by_side_answer_in_order_and_the_deadline_stops_the_rest():
-    """Four 0.4 s tasks on two workers take two rounds (about 0.8 s, not 1.6 s); with 0.6 s only the first two
-    finish and the others come back as timeouts, their workers killed (none left to reap)."""
+def _remember(tag):
+    """What this worker has seen so far: a worker of Workers keeps its memory between tasks."""
+    if tag == "fail":
+        _fail()
+    _SEEN.append(tag)
+    return list(_SEEN)
+
+
+def test_workers_keep_their_memory_answer_in_order_and_report_errors():
     import os
-    start = time.monotonic()
-    outcomes = run_all(_spun, [(0.4, k) for k in range(4)], seconds=10, workers=2)
-    assert [o.value for o in outcomes] == [0, 1, 2, 3] and time.monotonic() - start < 1.4
-    outcomes = run_all(_spun, [(0.4, k) for k in range(4)] + [(0.0, "never")], seconds=0.6, workers=2)
-    assert [o.status for o in outcomes] == [Finish.DONE] * 2 + [Finish.TIMEOUT] * 3
-    with pytest.raises(ChildProcessError):
+    with Workers(_remember, 2) as pool:
+        assert pool.map([("a",), ("b",)]) == [["a"], ["b"]]
+        assert pool.map([("c",), ("d",), ("e",)]) == [["a", "c"], ["b", "d"], ["a", "c", "e"]]
+        with pytest.raises(WorkerError, match="ArithmeticError: boom"):
+            pool.map([("fail",)])
+    assert _SEEN == []  # the work ran in the workers, not here
+    with pytest.raises(ChildProcessError):  # closed: every worker reaped
         os.waitpid(-1, os.WNOHANG)
+
+
+def test_two_workers_run_side_by_side():
+    start = time.monotonic()
+    with Workers(_spin, 2) as pool:
+        assert pool.map([(0.5,), (0.5,)]) == ["finished", "finished"]
+    assert time.monotonic() - start < 0.9
 
 
 def _watching(steps, deadline):
