@@ -144,15 +144,8 @@ class Workers:
         for _ in range(count):
             tasks_read, tasks_write = os.pipe()
             results_read, results_write = os.pipe()
-            sys.stdout.flush()
-            sys.stderr.flush()
-            pid = os.fork()
-            if pid == 0:
-                os.close(tasks_write)
-                os.close(results_read)
-                self._serve(tasks_read, results_write, threads)
-            os.close(tasks_read)
-            os.close(results_write)
+            pid = _fork(lambda: self._serve(tasks_read, results_write, threads), (tasks_read, results_write),
+                        (tasks_write, results_read))
             self.workers.append((pid, tasks_write, results_read))
 
     def _serve(self, tasks: int, results: int, threads: int):
@@ -228,13 +221,7 @@ def run_with_budget(function, *args, seconds: float) -> Outcome:
     if seconds <= 0:
         return Outcome(Finish.TIMEOUT, message="no time left")
     read_end, write_end = os.pipe()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_end)
-        _child(write_end, function, args)
-    os.close(write_end)
+    pid = _fork(lambda: _child(write_end, function, args), (write_end,), (read_end,))
     try:
         payload = _receive(read_end, seconds if math.isfinite(seconds) else 1e9)
     finally:
@@ -246,6 +233,21 @@ def run_with_budget(function, *args, seconds: float) -> Outcome:
         return Outcome(Finish.ERROR, message=f"worker died ({_describe(code)})")
     status, value, message = pickle.loads(payload)
     return Outcome(status, value, message)
+
+
+def _fork(body, child_ends, parent_ends) -> int:
+    """Fork a worker that runs ``body()`` (which never returns) with only ``child_ends`` of its pipes open; the
+    parent keeps ``parent_ends``. The worker's pid."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        for end in parent_ends:
+            os.close(end)
+        body()
+    for end in child_ends:
+        os.close(end)
+    return pid
 
 
 def _receive(read_end: int, seconds: float) -> Optional[bytes]:
