@@ -422,6 +422,8 @@ class RefProblem:
         the absolute values of its terms (the rounding level is 10^-dps times that)."""
         (phi, g, gp, gpp), _ = _compiled(self.activation, self.loss)
         dps = dps or self._dps_for(c, WORK_DPS)
+        if time.perf_counter() > self._deadline:  # the 1-D grid in a probit tail: thousands of digits a point
+            raise GaveUp(f"the reference gave up after {REFERENCE_SECONDS} s (gradients at {dps} digits)")
         with mpmath.workdps(dps):
             c = [_mp(v) for v in c]
             out = [mpmath.mpf(0)] * self.r
