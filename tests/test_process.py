@@ -89,3 +89,26 @@ def test_the_watchdog_ends_a_step_that_ignores_the_deadline():
     assert out.returncode == 124
     assert out.stderr == "closedform: error: no answer within the timeout of 1 s (a step that cannot be interrupted ran past it)\n"
     assert elapsed < 1 + 0.4 + 5  # the deadline, the watchdog's grace, and the interpreter's start on a busy machine
+
+
+def test_sigterm_during_a_box_search_on_every_core_leaves_no_worker_alive():
+    """The box search's own workers (one per core, forked by the budgeted worker) die with it: a 3-D problem
+    whose search runs for tens of seconds, SIGTERM once its workers are up, every descendant gone within 2 s."""
+    script = ("import numpy as np, closedform as cf\n"
+              "rng = np.random.default_rng(3031)\n"
+              "X = np.round(rng.normal(size=(1000, 3)), 3)\n"
+              "t = np.round(np.clip(1 / (1 + np.exp(-X @ rng.normal(size=3))), 0.01, 0.99), 2)\n"
+              "cf.Neuron('sigmoid', 'mse', data=(X, t)).stationary_points(timeout=120)\n")
+    process = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True)
+    wanted = 1 + (len(os.sched_getaffinity(0)) if len(os.sched_getaffinity(0)) > 1 else 0)
+    deadline, workers = time.monotonic() + 90, []
+    while time.monotonic() < deadline and len(workers) < wanted:
+        time.sleep(0.1)
+        workers = _children(process.pid)
+    assert len(workers) >= wanted, f"{len(workers)} workers, expected {wanted}"
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=10)
+    end = time.monotonic() + 2
+    while time.monotonic() < end and any(_alive(w) for w in workers):
+        time.sleep(0.05)
+    assert not any(_alive(w) for w in workers)
